@@ -1,0 +1,44 @@
+# Everything the project needs is installed from here: the virtual environment, the French
+# spaCy model (PyPI) and the coreferee French model (COREFEREE_MODEL).
+#
+# COREFEREE_MODEL is where the coreferee French model comes from:
+#   a wheel file (default: the one in ../shared/models), or
+#   "network" to run `python -m coreferee install fr` on a machine with network access, or
+#   "none" to run without it (quotes then uses its own pronoun ranking, and says so).
+PYTHON ?= python3
+VENV ?= .venv
+COREFEREE_MODEL ?= ../shared/models/coreferee_model_fr-1.5.0+dem1921-py3-none-any.whl
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint bench clean
+
+$(BIN)/quotes: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@case "$(COREFEREE_MODEL)" in \
+	  none) echo "coreferee model: not installed (COREFEREE_MODEL=none)";; \
+	  network) $(BIN)/python -m coreferee install fr;; \
+	  *) $(BIN)/pip install --quiet "$(COREFEREE_MODEL)";; \
+	esac
+	touch $(BIN)/quotes
+
+setup: $(BIN)/quotes
+
+run: setup
+	$(BIN)/quotes extract samples/
+
+lint: setup
+	$(BIN)/ruff check quotes tests cli.py benchmarks
+	$(BIN)/mypy
+
+test: setup
+	$(BIN)/ruff check quotes tests cli.py benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/extract_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

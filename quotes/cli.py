@@ -1,0 +1,121 @@
+"""The command line: thin wrappers over the library. Only this module prints and exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from quotes.errors import QuotesError
+from quotes.types import ArticleQuotes
+
+app = typer.Typer(
+    name="quotes",
+    help="Who said what in French news: find quotations, name their speakers, store and search them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class ExtractFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    json = "json"
+
+
+def quote_record(q: object) -> dict[str, object]:
+    from quotes.types import Quote
+
+    assert isinstance(q, Quote)
+    return {
+        "text": q.text,
+        "start": q.start,
+        "end": q.end,
+        "kind": q.kind,
+        "speaker": q.speaker,
+        "speaker_mention": q.speaker_mention,
+        "cue": q.cue,
+        "confidence": round(q.confidence, 3),
+        "attribution": q.attribution,
+        "speaker_role": q.speaker_role,
+        "said_on": q.said_on,
+        "venue": q.venue,
+    }
+
+
+def result_record(result: ArticleQuotes) -> dict[str, object]:
+    return {"path": result.article.path, "quotes": [quote_record(q) for q in result.quotes]}
+
+
+def print_table(result: ArticleQuotes, console: Console) -> None:
+    table = Table(title=result.article.path, show_lines=True, expand=True)
+    table.add_column("speaker", style="bold", ratio=2)
+    table.add_column("quote", ratio=6)
+    table.add_column("cue", ratio=2)
+    table.add_column("kind", ratio=1)
+    table.add_column("conf.", justify="right", ratio=1)
+    for q in result.quotes:
+        speaker = q.speaker or f"? ({q.speaker_mention})" if q.speaker_mention else (q.speaker or "?")
+        table.add_row(speaker, f"« {q.text} »", q.cue or "", q.kind, f"{q.confidence:.2f}")
+    if not result.quotes:
+        console.print(f"{result.article.path}: no quotation found")
+    else:
+        console.print(table)
+
+
+@app.command()
+def extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Articles: .txt or .json files, directories (recursively), or - for stdin."),
+    ],
+    format: Annotated[
+        ExtractFormat, typer.Option("--format", "-f", help="table (readable), jsonl (one line per article) or json.")
+    ] = ExtractFormat.table,
+) -> None:
+    """Find every quotation in French news articles and name who said it."""
+    from quotes.pipeline import Extractor
+    from quotes.read import find_inputs, read_inputs
+
+    find_inputs(paths)  # fail early on a missing path, before loading the model
+    extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False))
+    out = Console(highlight=False, soft_wrap=True)
+    collected: list[dict[str, object]] = []
+    for result in extractor.extract(read_inputs(paths)):
+        if format is ExtractFormat.jsonl:
+            sys.stdout.write(json.dumps(result_record(result), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif format is ExtractFormat.json:
+            collected.append(result_record(result))
+        else:
+            print_table(result, out)
+    if format is ExtractFormat.json:
+        sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
+
+
+def main() -> None:
+    """Entry point: library errors become one line on stderr and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except QuotesError as exc:
+        err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("Aborted.")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
