@@ -119,3 +119,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+from quotes import cli_golden as _cli_golden  # noqa: E402,F401
