@@ -9,6 +9,8 @@ PYTHON ?= python3
 VENV ?= .venv
 COREFEREE_MODEL ?= ../shared/models/coreferee_model_fr-1.5.0+dem1921-py3-none-any.whl
 BIN := $(VENV)/bin
+# The PostgreSQL server scripts/postgres.sh starts; the storage and search tests run on it too.
+export QUOTES_TEST_PG ?= postgresql://postgres@127.0.0.1:54329/postgres
 
 .PHONY: setup run test lint bench clean
 
@@ -33,6 +35,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: setup
+	bash scripts/postgres.sh start
 	$(BIN)/ruff check quotes tests cli.py benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q

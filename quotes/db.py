@@ -1,0 +1,317 @@
+"""The speaker database: SQLModel tables, the engine, and opening a database through its migrations.
+
+SQLite is the embedded default (a file in the user's data directory, `--db PATH` or `QUOTES_DB`);
+PostgreSQL works through the same option with a `postgresql://` URL. The schema is created and
+changed only by the Alembic migrations under `quotes/migrations/`, run to `head` each time a
+database is opened for writing; `create_all` is never used on a database.
+
+Dates are ISO strings (`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when the article is no more precise):
+they sort and compare as dates on both back ends and keep the precision the article gave.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel
+
+from quotes.errors import StorageError
+
+ENV_VAR = "QUOTES_DB"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise(text: str) -> str:
+    """Casefold, strip accents and collapse spaces: "Erdoğan" -> "erdogan", "Élysée" -> "elysee"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("’", "'").replace("\u2010", "-").replace("\u2011", "-")
+    return " ".join(stripped.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables. Column definitions here mirror the migrations; the migrations are the schema's source.
+
+
+class Source(SQLModel, table=True):
+    """One article a quote was read in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str | None = Field(default=None, index=True, unique=True)
+    outlet: str | None = Field(default=None, index=True)
+    title: str | None = None
+    author: str | None = None
+    published: str | None = Field(default=None, index=True)
+    accessed: str | None = None
+    content_hash: str = Field(index=True, unique=True)
+    path: str | None = None
+
+
+class Speaker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str  # the fullest name seen
+    norm: str = Field(index=True)
+    surname: str = Field(index=True)  # normalised: "poutine", "le pen"
+
+
+class SpeakerAlias(SQLModel, table=True):
+    __tablename__ = "speaker_alias"
+    __table_args__ = (sa.UniqueConstraint("speaker_id", "norm"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
+    alias: str
+    norm: str = Field(index=True)
+
+
+class SpeakerRole(SQLModel, table=True):
+    __tablename__ = "speaker_role"
+    __table_args__ = (sa.UniqueConstraint("speaker_id", "norm"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speaker.id", index=True, ondelete="CASCADE")
+    role: str
+    norm: str = Field(index=True)
+    last_seen: str | None = None  # publication date of the latest article giving this role
+
+
+class Quote(SQLModel, table=True):
+    """A statement, once, however many articles carry it (wire copies)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    text_key: str = Field(index=True)  # hash of the normalised text
+    kind: str
+    speaker_id: int | None = Field(default=None, foreign_key="speaker.id", index=True)
+    said_on: str | None = Field(default=None, index=True)  # earliest date said over its occurrences
+
+
+class Occurrence(SQLModel, table=True):
+    """A quote as one article carries it."""
+
+    __table_args__ = (sa.UniqueConstraint("quote_id", "source_id", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quote_id: int = Field(foreign_key="quote.id", index=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="source.id", index=True, ondelete="CASCADE")
+    start: int
+    end: int
+    cue: str | None = None
+    speaker_mention: str | None = None
+    speaker_role: str | None = None
+    attribution: str | None = None
+    confidence: float = 0.0
+    said_on: str | None = Field(default=None, index=True)
+    said_on_source: str | None = None
+    venue: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating and opening a database.
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("quotes", appauthor=False)) / "quotes.db"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a database is: a SQLAlchemy URL and how to name it to a person."""
+
+    url: str
+    label: str
+    sqlite_path: Path | None  # None for PostgreSQL and in-memory SQLite
+    is_default: bool = False
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.startswith("postgresql")
+
+
+def resolve_target(db: str | None = None) -> Target:
+    """`--db`, else `QUOTES_DB`, else the user data directory. Paths and URLs both work."""
+    given = db or os.environ.get(ENV_VAR) or None
+    if given is None:
+        path = default_db_path()
+        return Target(f"sqlite:///{path}", str(path), path, is_default=True)
+    if given.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        rest = given.split("://", 1)[1]
+        return Target(f"postgresql+psycopg://{rest}", _hide_password(given), None)
+    if given.startswith("sqlite://"):
+        raw = given.removeprefix("sqlite://").removeprefix("/")
+        if raw in ("", ":memory:"):
+            return Target("sqlite://", "in-memory database", None)
+        return Target(f"sqlite:///{raw}", raw, Path(raw))
+    if "://" in given:
+        scheme = given.split("://", 1)[0]
+        raise StorageError(
+            f"{given}: unsupported database URL scheme {scheme!r}; use a file path or postgresql://"
+        )
+    if given == ":memory:":
+        return Target("sqlite://", "in-memory database", None)
+    path = Path(given).expanduser()
+    return Target(f"sqlite:///{path}", given, path)
+
+
+def _hide_password(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(target: Target) -> Engine:
+    if target.is_postgres:
+        return sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+    if target.sqlite_path is None:
+        engine = sa.create_engine(target.url, poolclass=sa.pool.StaticPool)
+    else:
+        engine = sa.create_engine(target.url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _alembic_config(connection: sa.Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def open_db(db: str | None = None, *, create: bool = True) -> Engine:
+    """An engine on a database migrated to the latest schema.
+
+    With `create=False` (read-only commands) a missing SQLite file is an error rather than a new
+    empty database. Every failure is a one-line `StorageError`; nothing is written on failure.
+    """
+    target = resolve_target(db)
+    if target.sqlite_path is not None:
+        path = target.sqlite_path
+        if path.is_dir():
+            raise StorageError(f"cannot open database {target.label}: it is a directory")
+        if not path.exists():
+            if not create:
+                raise StorageError(f"no database at {target.label}; store quotes first with `quotes ingest`")
+            if target.is_default:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.parent.is_dir():
+                raise StorageError(
+                    f"cannot open database {target.label}: directory {path.parent} does not exist"
+                )
+        elif path.stat().st_size > 0:
+            with path.open("rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise StorageError(f"{target.label} is not a SQLite database (or it is corrupt)")
+    engine = make_engine(target)
+    try:
+        migrate(engine, target)
+    except StorageError:
+        engine.dispose()
+        raise
+    return engine
+
+
+def migrate(engine: Engine, target: Target | None = None) -> None:
+    """Bring the schema to the latest migration (a no-op when it is there already)."""
+    from alembic import command
+    from alembic.util.exc import CommandError
+
+    label = target.label if target else str(engine.url)
+    try:
+        with engine.begin() as conn:
+            current = _current_in(conn)
+            if current is not None and current not in _known_revisions():
+                raise StorageError(
+                    f"{label} has schema version {current}, unknown to this version of quotes; upgrade quotes"
+                )
+            if current == head_revision():
+                return
+            command.upgrade(_alembic_config(conn), "head")
+    except StorageError:
+        raise
+    except CommandError as exc:
+        raise StorageError(f"cannot migrate {label}: {exc}") from exc
+    except sa.exc.OperationalError as exc:
+        raise StorageError(f"cannot open database {label}: {_first_line(exc)}") from exc
+    except sa.exc.DatabaseError as exc:
+        raise StorageError(f"{label}: database error: {_first_line(exc)}") from exc
+
+
+def _current_in(conn: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _known_revisions() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def storage_error(exc: sa.exc.SQLAlchemyError, what: str) -> StorageError:
+    """A one-line `StorageError` for a database failure while doing `what`."""
+    return StorageError(f"{what}: {_first_line(exc)}")

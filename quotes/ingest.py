@@ -1,0 +1,259 @@
+"""Store the attributed quotes of articles: one transaction per article, idempotent.
+
+An article already stored (same URL and same content, or the same content under another
+address) stores nothing; a changed version of a stored URL replaces that article's quotes. The
+same quote carried by several outlets (wire copies) is one quote with several sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, func, select
+
+from quotes import db
+from quotes.errors import StorageError
+from quotes.speakers import record_speaker
+from quotes.types import Article, ArticleQuotes
+
+_ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article's text with whitespace collapsed (re-wrapped copies hash the same)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def quote_key(text: str) -> str:
+    """Hash of a quote's normalised text: wire copies of one statement share it."""
+    return hashlib.sha256(db.normalise(text).encode("utf-8")).hexdigest()[:32]
+
+
+def iso_date(value: str | None) -> str | None:
+    """`YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) from an ISO date or datetime; None when not one."""
+    if not value:
+        return None
+    match = _ISO_PREFIX.match(value.strip())
+    return match.group(0) if match else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one article."""
+
+    path: str
+    status: str  # "stored", "replaced", "skipped" or "failed"
+    reason: str = ""
+    source_id: int | None = None
+    quotes: int = 0
+    new_quotes: int = 0
+    new_speakers: int = 0
+
+
+@dataclass
+class IngestSummary:
+    read: int = 0
+    stored: int = 0
+    replaced: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    quotes: int = 0
+    new_quotes: int = 0
+    new_speakers: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.read += 1
+        if outcome.status in ("stored", "replaced"):
+            self.stored += 1
+            self.replaced += outcome.status == "replaced"
+        elif outcome.status == "skipped":
+            self.skipped.append((outcome.path, outcome.reason))
+        else:
+            self.failed.append((outcome.path, outcome.reason))
+        self.quotes += outcome.quotes
+        self.new_quotes += outcome.new_quotes
+        self.new_speakers += outcome.new_speakers
+
+    def line(self) -> str:
+        """One line for the end of `quotes ingest`."""
+        stored = f"{self.stored} stored" + (f" ({self.replaced} replaced)" if self.replaced else "")
+        parts = [f"{self.read} article{'s' * (self.read != 1)} read", stored]
+        if self.skipped:
+            reasons: dict[str, int] = {}
+            for _path, reason in self.skipped:
+                key = reason.split(":")[0].split(" (")[0]
+                reasons[key] = reasons.get(key, 0) + 1
+            parts.append(
+                f"{len(self.skipped)} skipped (" + ", ".join(f"{n} {r}" for r, n in reasons.items()) + ")"
+            )
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        return (
+            ", ".join(parts)
+            + f"; {self.quotes} quote{'s' * (self.quotes != 1)} ({self.new_quotes} new)"
+            + f", {self.new_speakers} new speaker{'s' * (self.new_speakers != 1)}"
+        )
+
+
+class Ingestor:
+    """Stores articles one at a time, each in its own transaction, and keeps the summary."""
+
+    def __init__(self, engine: Engine, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.engine = engine
+        self.today = today
+        self.summary = IngestSummary()
+
+    def fail(self, path: str, reason: str) -> Outcome:
+        outcome = Outcome(path, "failed", reason)
+        self.summary.add(outcome)
+        return outcome
+
+    def add(self, result: ArticleQuotes) -> Outcome:
+        try:
+            with db.session_scope(self.engine) as session:
+                outcome = self._store(session, result)
+        except sa.exc.SQLAlchemyError as exc:
+            raise db.storage_error(exc, f"{result.article.path}: cannot store") from exc
+        self.summary.add(outcome)
+        return outcome
+
+    # -----------------------------------------------------------------------------------------
+
+    def _store(self, session: Session, result: ArticleQuotes) -> Outcome:
+        article = result.article
+        digest = content_hash(article.text)
+        existing = None
+        if article.url:
+            existing = session.exec(select(db.Source).where(db.Source.url == article.url)).first()
+        same_content = session.exec(select(db.Source).where(db.Source.content_hash == digest)).first()
+        if existing is not None and existing.content_hash == digest:
+            return Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
+        if same_content is not None:
+            where = same_content.url or same_content.path or f"source #{same_content.id}"
+            return Outcome(
+                article.path, "skipped", f"duplicate content: same text as {where}", same_content.id
+            )
+        status = "stored"
+        if existing is not None:
+            status = "replaced"
+            self._drop_quotes(session, existing)
+            source = existing
+        else:
+            source = db.Source(content_hash=digest)
+        self._fill_source(source, article, digest)
+        session.add(source)
+        session.flush()
+        assert source.id is not None
+        published = source.published
+        new_quotes = new_speakers = stored = 0
+        seen_spans: set[tuple[int, int]] = set()
+        for q in result.quotes:
+            if (q.start, q.end) in seen_spans:
+                continue
+            seen_spans.add((q.start, q.end))
+            resolved = record_speaker(session, q.speaker, q.speaker_role, q.speaker_mention, published)
+            new_speakers += resolved.created
+            speaker_id = resolved.speaker.id if resolved.speaker is not None else None
+            said_on = iso_date(q.said_on)
+            said_on_source = q.said_on_source if said_on else None
+            if said_on is None and published:
+                said_on, said_on_source = published, "publication"
+            quote, created = self._quote(session, q.text, q.kind, speaker_id)
+            new_quotes += created
+            if said_on and (quote.said_on is None or said_on < quote.said_on):
+                quote.said_on = said_on
+                session.add(quote)
+            session.flush()
+            assert quote.id is not None
+            session.add(
+                db.Occurrence(
+                    quote_id=quote.id,
+                    source_id=source.id,
+                    start=q.start,
+                    end=q.end,
+                    cue=q.cue,
+                    speaker_mention=q.speaker_mention,
+                    speaker_role=q.speaker_role,
+                    attribution=q.attribution,
+                    confidence=float(q.confidence),
+                    said_on=said_on,
+                    said_on_source=said_on_source,
+                    venue=q.venue,
+                )
+            )
+            stored += 1
+        session.flush()
+        return Outcome(article.path, status, "", source.id, stored, new_quotes, new_speakers)
+
+    def _fill_source(self, source: db.Source, article: Article, digest: str) -> None:
+        source.url = article.url
+        source.outlet = article.outlet
+        source.title = article.title
+        source.author = article.author
+        source.published = iso_date(article.published)
+        source.accessed = iso_date(article.accessed) or self.today().isoformat()
+        source.content_hash = digest
+        source.path = article.path
+
+    def _quote(self, session: Session, text: str, kind: str, speaker_id: int | None) -> tuple[db.Quote, bool]:
+        """The stored quote for this text and speaker, or a new one. An unattributed copy joins an
+        attributed one (and an attributed copy names the speaker of an unattributed one)."""
+        key = quote_key(text)
+        candidates = session.exec(select(db.Quote).where(db.Quote.text_key == key)).all()
+        for quote in candidates:
+            if quote.speaker_id == speaker_id:
+                return quote, False
+        for quote in candidates:
+            if speaker_id is None:
+                return quote, False
+            if quote.speaker_id is None:
+                quote.speaker_id = speaker_id
+                session.add(quote)
+                return quote, False
+        quote = db.Quote(text=text, text_key=key, kind=kind, speaker_id=speaker_id)
+        session.add(quote)
+        session.flush()
+        return quote, True
+
+    def _drop_quotes(self, session: Session, source: db.Source) -> None:
+        """Remove an article's occurrences, the quotes left without any, and recompute dates."""
+        quote_ids = list(
+            session.exec(select(db.Occurrence.quote_id).where(db.Occurrence.source_id == source.id))
+        )
+        session.exec(delete(db.Occurrence).where(col(db.Occurrence.source_id) == source.id))
+        if not quote_ids:
+            return
+        still = set(
+            session.exec(
+                select(db.Occurrence.quote_id).where(col(db.Occurrence.quote_id).in_(quote_ids))
+            ).all()
+        )
+        orphans = [i for i in quote_ids if i not in still]
+        if orphans:
+            session.exec(delete(db.Quote).where(col(db.Quote.id).in_(orphans)))
+        for qid in still:
+            earliest = session.exec(
+                select(func.min(db.Occurrence.said_on)).where(db.Occurrence.quote_id == qid)
+            ).one()
+            quote = session.get(db.Quote, qid)
+            if quote is not None:
+                quote.said_on = earliest
+                session.add(quote)
+        session.flush()
+
+
+def ingest(engine: Engine, results: list[ArticleQuotes]) -> IngestSummary:
+    """Store every article (the library call behind `quotes ingest`)."""
+    ingestor = Ingestor(engine)
+    for result in results:
+        try:
+            ingestor.add(result)
+        except StorageError as exc:
+            ingestor.fail(result.article.path, str(exc))
+    return ingestor.summary

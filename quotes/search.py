@@ -1,0 +1,235 @@
+"""Search stored quotes: by speaker (alias, accent- and case-insensitive, fuzzy), full text, date
+said, outlet, venue and kind. Full text is SQLite FTS5 (`unicode61 remove_diacritics 2`) or
+PostgreSQL `unaccent` + French stemming; user words are always escaped or bound, never spliced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from quotes import db
+from quotes.errors import InputError, NotFoundError
+from quotes.speakers import SpeakerMatch, lookup_speakers
+
+KINDS = ("direct", "mixed", "indirect")
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    speaker: str | None = None
+    text: str | None = None
+    since: str | None = None
+    until: str | None = None
+    outlet: str | None = None
+    venue: str | None = None
+    kind: str | None = None
+    limit: int | None = 20
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A quote as one article carries it: the article and the occurrence details."""
+
+    url: str | None
+    outlet: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    accessed: str | None
+    cue: str | None
+    said_on: str | None
+    said_on_source: str | None
+    venue: str | None
+    confidence: float
+    start: int
+    end: int
+    speaker_mention: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    quote_id: int
+    text: str
+    kind: str
+    speaker: str | None
+    speaker_id: int | None
+    said_on: str | None
+    sources: tuple[SourceRef, ...]
+
+    @property
+    def primary(self) -> SourceRef | None:
+        """The source to cite: the earliest article that carries the quote."""
+        return self.sources[0] if self.sources else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    speaker_match: SpeakerMatch | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def check_date(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not _DATE.match(value):
+        raise InputError(f"{flag} {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+    return value
+
+
+def upper_bound(until: str) -> str:
+    """The largest ISO string within a (possibly partial) date: "2024-07" -> "2024-07-99"."""
+    return until + {4: "-99-99", 7: "-99"}.get(len(until), "")
+
+
+def fts5_query(text: str) -> str:
+    """User words as an FTS5 query that matches them all, whatever quotes or operators they hold."""
+    words = _WORD.findall(text)
+    if not words:
+        raise InputError(f"--text {text!r} has no words to search for")
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(engine: Engine, filters: Filters) -> SearchResult:
+    """Quotes matching every filter given, latest said first."""
+    since = check_date(filters.since, "--since")
+    until = check_date(filters.until, "--until")
+    if since and until and since > until:
+        raise InputError(f"--since {since} is after --until {until}")
+    if filters.kind is not None and filters.kind not in KINDS:
+        raise InputError(f"--kind {filters.kind!r} is not one of {', '.join(KINDS)}")
+    if filters.limit is not None and filters.limit < 1:
+        raise InputError("--limit must be at least 1")
+    try:
+        with Session(engine) as session:
+            return _search(session, filters, since, until)
+    except sa.exc.SQLAlchemyError as exc:
+        raise db.storage_error(exc, "search failed") from exc
+
+
+def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
+    match: SpeakerMatch | None = None
+    query = select(db.Quote.id)
+    if filters.speaker is not None:
+        match = lookup_speakers(session, filters.speaker)
+        query = query.where(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
+    if filters.text is not None:
+        if db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
+            if not _WORD.search(filters.text):
+                raise InputError(f"--text {filters.text!r} has no words to search for")
+            query = query.where(
+                sa.text(
+                    "to_tsvector('french', quotes_unaccent(quote.text)) "
+                    "@@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
+                ).bindparams(fts_words=filters.text)
+            )
+        else:
+            query = query.where(
+                sa.text(
+                    "quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)"
+                ).bindparams(fts_words=fts5_query(filters.text))
+            )
+    if filters.kind is not None:
+        query = query.where(db.Quote.kind == filters.kind)
+    occurrence_filters: list[sa.ColumnElement[bool]] = []
+    if since:
+        occurrence_filters.append(col(db.Occurrence.said_on) >= since)
+    if until:
+        occurrence_filters.append(col(db.Occurrence.said_on) <= upper_bound(until))
+    if filters.venue:
+        occurrence_filters.append(col(db.Occurrence.venue).ilike(_like(filters.venue), escape="\\"))
+    if filters.outlet:
+        occurrence_filters.append(col(db.Source.outlet).ilike(_like(filters.outlet), escape="\\"))
+    if occurrence_filters:
+        sub = (
+            select(db.Occurrence.id)
+            .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
+            .where(col(db.Occurrence.quote_id) == db.Quote.id, *occurrence_filters)
+        )
+        query = query.where(sub.exists())
+    query = query.order_by(col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
+    if filters.limit is not None:
+        query = query.limit(filters.limit)
+    ids = [i for i in session.exec(query).all() if i is not None]
+    return SearchResult(hits=load_hits(session, ids), speaker_match=match)
+
+
+def load_hits(session: Session, ids: list[int]) -> list[Hit]:
+    """Full records for quote ids, in the order given."""
+    if not ids:
+        return []
+    rows = session.exec(
+        select(db.Quote, db.Speaker.name)
+        .outerjoin(db.Speaker, col(db.Speaker.id) == db.Quote.speaker_id)
+        .where(col(db.Quote.id).in_(ids))
+    ).all()
+    occ = session.exec(
+        select(db.Occurrence, db.Source)
+        .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
+        .where(col(db.Occurrence.quote_id).in_(ids))
+        .order_by(col(db.Source.published).asc().nulls_last(), col(db.Source.id))
+    ).all()
+    sources: dict[int, list[SourceRef]] = {}
+    for o, s in occ:
+        sources.setdefault(o.quote_id, []).append(
+            SourceRef(
+                url=s.url,
+                outlet=s.outlet,
+                title=s.title,
+                author=s.author,
+                published=s.published,
+                accessed=s.accessed,
+                cue=o.cue,
+                said_on=o.said_on,
+                said_on_source=o.said_on_source,
+                venue=o.venue,
+                confidence=o.confidence,
+                start=o.start,
+                end=o.end,
+                speaker_mention=o.speaker_mention,
+            )
+        )
+    by_id = {
+        q.id: Hit(
+            quote_id=q.id,
+            text=q.text,
+            kind=q.kind,
+            speaker=name,
+            speaker_id=q.speaker_id,
+            said_on=q.said_on,
+            sources=tuple(sources.get(q.id, [])),
+        )
+        for q, name in rows
+        if q.id is not None
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def speaker_quotes(engine: Engine, name: str, limit: int = 10) -> tuple[SpeakerMatch, list[Hit]]:
+    """One speaker (by any alias, fuzzy) and their latest quotes. Raises `NotFoundError`."""
+    with Session(engine) as session:
+        match = lookup_speakers(session, name)
+        if len(match.speakers) > 1:
+            names = ", ".join(s.name for s in match.speakers)
+            raise NotFoundError(f"{name!r} fits several speakers ({names}); give a fuller name")
+        speaker = match.speakers[0]
+        ids = session.exec(
+            select(db.Quote.id)
+            .where(db.Quote.speaker_id == speaker.id)
+            .order_by(col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
+            .limit(limit)
+        ).all()
+        return match, load_hits(session, [i for i in ids if i is not None])

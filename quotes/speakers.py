@@ -1,0 +1,376 @@
+"""Speaker identity across articles.
+
+"Poutine", "M. Poutine", "Vladimir Poutine" and "Vladimir Poutine, le président russe" are one
+speaker with several aliases, matched without regard to case or accents ("Erdogan" =
+"Erdoğan"). A bare surname joins the speaker of that surname; a full name joins a speaker whose
+given name agrees (or who was only ever named by surname, whose name then becomes the fuller
+one); a different given name is a different person: "Marine Le Pen" and "Jean-Marie Le Pen"
+stay two speakers. Roles the articles give ("président turc") are stored and name later
+speakers the article only calls by their role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from quotes.db import Quote, Speaker, SpeakerAlias, SpeakerRole, normalise
+from quotes.errors import NotFoundError
+
+# Titles written before a name; they are not part of it. Normalised forms.
+HONORIFICS = frozenset(
+    "m m. mm. mme mme. mmes mlle mlle. monsieur madame mademoiselle dr dr. docteur me me. maitre "
+    "mgr mgr. pr pr. professeur sir dame lord".split()
+)
+# Lower-case words that belong to a surname when they stand before its last word.
+PARTICLES = frozenset(
+    "de du des d' le la les van von der den da di del della dos ben bin ibn al el ter".split()
+)
+ARTICLES = ("le ", "la ", "les ", "l'", "un ", "une ")
+FUZZY_CUTOFF = 82.0
+
+
+@dataclass(frozen=True)
+class NameParts:
+    display: str  # the name as it should be shown: "Vladimir Poutine"
+    given: tuple[str, ...]  # normalised given names: ("vladimir",); () for a bare surname
+    surname: str  # normalised: "poutine", "le pen"
+
+    @property
+    def norm(self) -> str:
+        return normalise(self.display)
+
+
+def split_role(raw: str) -> tuple[str, str | None]:
+    """ "Vladimir Poutine, le président russe" -> ("Vladimir Poutine", "président russe")."""
+    name, sep, rest = raw.partition(",")
+    role = clean_role(rest) if sep else None
+    return name.strip(), role or None
+
+
+def clean_role(role: str) -> str:
+    """A role without its article or surrounding punctuation: "le président turc" -> "président turc"."""
+    text = " ".join(role.replace("’", "'").split()).strip(" ,.;:()")
+    lowered = text.lower()
+    for article in ARTICLES:
+        if lowered.startswith(article):
+            return text[len(article) :].strip()
+    return text
+
+
+def name_parts(raw: str) -> NameParts | None:
+    """Split a speaker name into given names and surname; None when nothing name-like is left."""
+    name, _role = split_role(raw)
+    words = name.replace("’", "'").split()
+    while words and normalise(words[0]) in HONORIFICS:
+        words = words[1:]
+    if not words:
+        return None
+    # The surname is the last word and the particles just before it ("Le Pen", "von der Leyen").
+    start = len(words) - 1
+    while start > 0 and normalise(words[start - 1]) in PARTICLES:
+        start -= 1
+    given = tuple(normalise(w).rstrip(".") for w in words[:start])
+    surname = normalise(" ".join(words[start:]))
+    return NameParts(display=" ".join(words), given=given, surname=surname)
+
+
+def given_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Given names that can belong to one person: equal, one absent, or an initial of the other."""
+    if not a or not b:
+        return True
+    x, y = a[0], b[0]
+    if x == y:
+        return True
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    return False
+
+
+def fuller(a: NameParts, b: NameParts) -> NameParts:
+    """The more complete of two names for one person."""
+
+    def weight(p: NameParts) -> tuple[int, int]:
+        return (sum(1 for g in p.given if len(g) > 1), len(p.display))
+
+    return b if weight(b) > weight(a) else a
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and recording speakers while ingesting.
+
+
+def _quote_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(Quote.speaker_id, func.count())
+        .where(col(Quote.speaker_id).in_(ids))
+        .group_by(col(Quote.speaker_id))
+    ).all()
+    return {sid: n for sid, n in rows if sid is not None}
+
+
+def _roles_of(session: Session, speaker_id: int) -> set[str]:
+    return set(session.exec(select(SpeakerRole.norm).where(SpeakerRole.speaker_id == speaker_id)).all())
+
+
+def _pick(session: Session, candidates: list[Speaker], role: str | None) -> Speaker:
+    """One of several speakers a name fits: the one with this role, else the most quoted."""
+    if role:
+        wanted = normalise(clean_role(role))
+        with_role = [s for s in candidates if s.id is not None and wanted in _roles_of(session, s.id)]
+        if len(with_role) == 1:
+            return with_role[0]
+        if with_role:
+            candidates = with_role
+    counts = _quote_counts(session, [s.id for s in candidates if s.id is not None])
+    return max(candidates, key=lambda s: (counts.get(s.id or 0, 0), -(s.id or 0)))
+
+
+def find_speaker(session: Session, name: str, role: str | None = None) -> Speaker | None:
+    """The stored speaker a name (and role) designates, or None when it is someone new."""
+    parts = name_parts(name)
+    if parts is None:
+        return None
+    exact = session.exec(
+        select(Speaker)
+        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+        .where(SpeakerAlias.norm == parts.norm)
+    ).all()
+    # An alias with a given name is one person; a bare surname may fit several, checked below.
+    if exact and parts.given:
+        unique = {s.id: s for s in exact}
+        return _pick(session, list(unique.values()), role)
+    same_surname = list(session.exec(select(Speaker).where(Speaker.surname == parts.surname)).all())
+    if not same_surname:
+        return None
+    if not parts.given:
+        return _pick(session, same_surname, role)
+    compatible = []
+    for speaker in same_surname:
+        other = name_parts(speaker.name)
+        if other is not None and given_compatible(parts.given, other.given):
+            compatible.append((speaker, other))
+    if not compatible:
+        return None
+    named = [s for s, p in compatible if p.given]
+    if named:
+        return _pick(session, named, role)
+    return _pick(session, [s for s, _ in compatible], role)
+
+
+def find_by_role(session: Session, role: str) -> Speaker | None:
+    """The speaker last given this role ("le président turc"), if any article gave it."""
+    wanted = normalise(clean_role(role))
+    if not wanted:
+        return None
+    row = session.exec(
+        select(Speaker)
+        .join(SpeakerRole, col(SpeakerRole.speaker_id) == Speaker.id)
+        .where(SpeakerRole.norm == wanted)
+        .order_by(col(SpeakerRole.last_seen).desc(), col(SpeakerRole.id).desc())
+    ).first()
+    return row
+
+
+@dataclass(frozen=True)
+class Resolved:
+    speaker: Speaker | None
+    created: bool
+
+
+def _add_alias(session: Session, speaker: Speaker, alias: str) -> None:
+    assert speaker.id is not None
+    norm = normalise(alias)
+    if not norm:
+        return
+    exists = session.exec(
+        select(SpeakerAlias.id).where(SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.norm == norm)
+    ).first()
+    if exists is None:
+        session.add(SpeakerAlias(speaker_id=speaker.id, alias=alias, norm=norm))
+
+
+def add_role(session: Session, speaker: Speaker, role: str, seen: str | None = None) -> None:
+    assert speaker.id is not None
+    text = clean_role(role)
+    norm = normalise(text)
+    if not norm:
+        return
+    row = session.exec(
+        select(SpeakerRole).where(SpeakerRole.speaker_id == speaker.id, SpeakerRole.norm == norm)
+    ).first()
+    if row is None:
+        session.add(SpeakerRole(speaker_id=speaker.id, role=text, norm=norm, last_seen=seen))
+    elif seen and (row.last_seen is None or seen > row.last_seen):
+        row.last_seen = seen
+        session.add(row)
+
+
+def record_speaker(
+    session: Session,
+    name: str | None,
+    role: str | None = None,
+    mention: str | None = None,
+    seen: str | None = None,
+) -> Resolved:
+    """The speaker of a quote, created or enriched with the alias and role this article gives.
+
+    `name` is the fullest name the article gives; `role` the role it gives ("président turc");
+    `mention` the words near the quote. Without a name, a role (or a mention that is a role
+    noun) names a speaker some earlier article gave that role.
+    """
+    if name:
+        bare_name, role_in_name = split_role(name)
+        role = role or role_in_name
+        parts = name_parts(bare_name)
+    else:
+        parts = None
+    if parts is None:
+        for candidate in (role, mention):
+            if candidate:
+                found = find_by_role(session, candidate)
+                if found is not None:
+                    return Resolved(found, created=False)
+        return Resolved(None, created=False)
+
+    speaker = find_speaker(session, parts.display, role)
+    created = speaker is None
+    if speaker is None:
+        speaker = Speaker(name=parts.display, norm=parts.norm, surname=parts.surname)
+        session.add(speaker)
+        session.flush()
+    else:
+        current = name_parts(speaker.name)
+        if current is None or fuller(current, parts) is parts:
+            speaker.name, speaker.norm = parts.display, parts.norm
+            session.add(speaker)
+    _add_alias(session, speaker, parts.display)
+    if role:
+        add_role(session, speaker, role, seen)
+    session.flush()
+    return Resolved(speaker, created=created)
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking speakers up for search: exact alias, surname, then fuzzy.
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    speakers: tuple[Speaker, ...]
+    query: str
+    how: str  # "alias", "surname" or "fuzzy"
+    matched: str  # the alias or name that matched
+    score: float = 100.0
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
+    """Speakers a user's name designates (accent/case-insensitive, fuzzy). Raises `NotFoundError`."""
+    parts = name_parts(query)
+    if parts is None:
+        raise NotFoundError('speaker name is empty; give a name such as "Poutine"')
+    exact = session.exec(
+        select(Speaker, SpeakerAlias.alias)
+        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
+        .where(SpeakerAlias.norm == parts.norm)
+    ).all()
+    if exact:
+        uniq = {s.id: s for s, _ in exact}
+        return SpeakerMatch(tuple(uniq.values()), query, "alias", exact[0][1])
+    if not parts.given:
+        by_surname = session.exec(select(Speaker).where(Speaker.surname == parts.surname)).all()
+        if by_surname:
+            return SpeakerMatch(tuple(by_surname), query, "surname", parts.display)
+    rows = session.exec(select(SpeakerAlias.speaker_id, SpeakerAlias.norm, SpeakerAlias.alias)).all()
+    if not rows:
+        raise NotFoundError(f"no speaker matches {query!r}: the database has no speakers yet")
+    choices = [norm for _, norm, _ in rows]
+    best = process.extract(parts.norm, choices, scorer=fuzz.WRatio, limit=10, score_cutoff=FUZZY_CUTOFF)
+    if best:
+        top = best[0][1]
+        ids = []
+        for _choice, score, index in best:
+            if score >= top - 0.01 and rows[index][0] not in ids:
+                ids.append(rows[index][0])
+        speakers = tuple(s for s in (session.get(Speaker, i) for i in ids) if s is not None)
+        return SpeakerMatch(speakers, query, "fuzzy", rows[best[0][2]][2], float(top))
+    raise NotFoundError(f"no speaker matches {query!r}; closest: {', '.join(closest_names(session, query))}")
+
+
+def closest_names(session: Session, query: str, limit: int = 3) -> list[str]:
+    """Display names of the speakers whose aliases are nearest to `query`."""
+    rows = session.exec(select(SpeakerAlias.speaker_id, SpeakerAlias.norm)).all()
+    if not rows:
+        return []
+    scored = process.extract(normalise(query), [n for _, n in rows], scorer=fuzz.WRatio, limit=len(rows))
+    names: list[str] = []
+    seen: set[int] = set()
+    for _choice, _score, index in scored:
+        sid = rows[index][0]
+        if sid in seen:
+            continue
+        seen.add(sid)
+        speaker = session.get(Speaker, sid)
+        if speaker is not None:
+            names.append(speaker.name)
+        if len(names) == limit:
+            break
+    return names
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    id: int
+    name: str
+    quotes: int
+    aliases: tuple[str, ...]
+    roles: tuple[str, ...]
+
+
+def list_speakers(session: Session, limit: int | None = None) -> list[SpeakerSummary]:
+    """Every speaker with their quote count, aliases and roles, most quoted first."""
+    counts = dict(
+        session.exec(
+            select(Quote.speaker_id, func.count())
+            .where(col(Quote.speaker_id).is_not(None))
+            .group_by(col(Quote.speaker_id))
+        ).all()
+    )
+    aliases: dict[int, list[str]] = {}
+    for sid, alias in session.exec(
+        select(SpeakerAlias.speaker_id, SpeakerAlias.alias).order_by(col(SpeakerAlias.id))
+    ):
+        aliases.setdefault(sid, []).append(alias)
+    roles: dict[int, list[str]] = {}
+    for sid, role in session.exec(
+        select(SpeakerRole.speaker_id, SpeakerRole.role).order_by(col(SpeakerRole.id))
+    ):
+        roles.setdefault(sid, []).append(role)
+    out = [
+        SpeakerSummary(
+            id=s.id,
+            name=s.name,
+            quotes=int(counts.get(s.id, 0)),
+            aliases=tuple(a for a in aliases.get(s.id, []) if a != s.name),
+            roles=tuple(roles.get(s.id, [])),
+        )
+        for s in session.exec(select(Speaker)).all()
+        if s.id is not None
+    ]
+    out.sort(key=lambda s: (-s.quotes, normalise(s.name)))
+    return out[:limit] if limit else out
+
+
+def speaker_summary(session: Session, speaker: Speaker) -> SpeakerSummary:
+    for summary in list_speakers(session):
+        if summary.id == speaker.id:
+            return summary
+    raise NotFoundError(f"speaker #{speaker.id} does not exist")
