@@ -1,0 +1,226 @@
+"""Attribute each detected quotation to a speaker mention: the words that point at who spoke.
+
+The mention is found from the cue: the subject of the reporting verb, the inverted subject of
+an incise, the object of selon / d'après, the antecedent of a relative qui, the noun phrase
+before a colon. A quotation without a cue of its own is marked `context`: the resolver gives
+it the speaker whose words the text continues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quotes.cues import is_clitic_subject, reporting_kind
+from quotes.detect import SELON, Found
+from quotes.lexicon import role_nouns
+from quotes.types import Attribution
+
+Doc = Any
+Token = Any
+
+PRONOUNS = {"il", "elle", "ils", "elles", "lui", "eux", "on", "celui-ci", "celle-ci", "ce dernier", "cette dernière"}
+# Words that end a speaker noun phrase on its right: where the venue or the rest of the clause begins.
+NP_STOP_ADP = {"sur", "dans", "lors", "devant", "à", "au", "aux", "en", "pendant", "après", "avant", "avec",
+               "pour", "par", "face", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """The words that point at the speaker, as a token range [start, end) of the doc."""
+
+    start: int
+    end: int
+    attribution: Attribution
+    head: int  # the mention's main token
+
+
+@dataclass(frozen=True)
+class Attributed:
+    found: Found
+    mention: Mention | None
+    cue_text: str | None
+
+
+def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
+    """A speaker noun phrase from token `first` rightwards, up to `limit` (exclusive): keeps
+    determiners, adjectives, names, de-complements and an apposition after a comma."""
+    end = first
+    i = first
+    while i < limit:
+        tok = doc[i]
+        low = tok.lower_
+        if tok.is_punct:
+            if tok.text == "," and i + 1 < limit and (doc[i + 1].pos_ == "PROPN" or doc[i + 1].ent_type_ == "PER"):
+                i += 1
+                continue  # le patron du PS, Olivier Faure
+            if tok.text in ("(", ")", "-", "'") and i + 1 < limit:
+                i += 1
+                continue
+            break
+        if low in NP_STOP_ADP or tok.pos_ in ("VERB", "SCONJ", "CCONJ") and low not in ("et",):
+            break
+        if tok.pos_ == "AUX" or low in ("qui", "que", "qu'", "dont"):
+            break
+        end = i + 1
+        i += 1
+    # do not end on a dangling preposition or determiner
+    while end > first + 1 and doc[end - 1].pos_ in ("ADP", "DET", "CCONJ"):
+        end -= 1
+    return first, end
+
+
+def left_noun_phrase(doc: Doc, last: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase ending at token `last` (inclusive), scanning left no further than `floor`."""
+    i = last
+    while i >= floor and doc[i].is_punct:
+        i -= 1
+    if i < floor or doc[i].pos_ not in ("PROPN", "NOUN", "ADJ", "PRON", "X"):
+        return None
+    end = i + 1
+    start = i
+    while start - 1 >= floor:
+        prev = doc[start - 1]
+        if prev.is_punct and prev.text not in ("'", "’", "-"):
+            break
+        if prev.pos_ in ("VERB", "AUX", "SCONJ") or prev.lower_ in ("et", "ou", "mais"):
+            break
+        start -= 1
+    return start, end
+
+
+def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
+    """How a mention points at its speaker, and its main token."""
+    toks = list(doc[start:end])
+    text = " ".join(t.lower_.lstrip("-") for t in toks)
+    if any(t.ent_type_ in ("PER", "ORG") or t.pos_ == "PROPN" for t in toks):
+        head = next(t for t in toks if t.ent_type_ in ("PER", "ORG") or t.pos_ == "PROPN")
+        # a role noun before the name still makes it a name (le président turc Erdoğan)
+        return "name", head.i
+    if text in PRONOUNS or (len(toks) == 1 and (toks[0].pos_ == "PRON" or is_clitic_subject(toks[0]))):
+        return "pronoun", toks[0].i
+    if text.startswith(("ce dernier", "cette dernière", "celui-ci", "celle-ci")):
+        return "pronoun", toks[0].i
+    nouns = [t for t in toks if t.pos_ == "NOUN"]
+    if nouns:
+        return "nominal", nouns[0].i
+    return "nominal", toks[0].i
+
+
+def _mention(doc: Doc, span: tuple[int, int] | None, relative: bool = False) -> Mention | None:
+    if span is None or span[1] <= span[0]:
+        return None
+    kind, head = mention_kind(doc, *span)
+    if relative:
+        kind = "relative"
+    return Mention(span[0], span[1], kind, head)
+
+
+def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
+    """The inverted subject after a verb: -t-il, dit-elle, estime le ministre, a déclaré X."""
+    i = verb.i + 1
+    while i < limit and is_clitic_subject(doc[i]):
+        if doc[i].lower_.lstrip("-") not in ("t",):
+            return _mention(doc, (i, i + 1))
+        i += 1
+    # skip adverbs and "de son côté" between the verb and its subject
+    while i < limit and (doc[i].pos_ in ("ADV",) or doc[i].lower_ in ("de", "son", "sa", "côté", "leur", ",")):
+        if doc[i].lower_ == "de" and i + 1 < limit and doc[i + 1].pos_ in ("PROPN", "NOUN"):
+            break
+        i += 1
+    if i < limit and doc[i].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "X") and doc[i].lower_ not in ("que", "qu'"):
+        return _mention(doc, noun_phrase(doc, i, limit))
+    return None
+
+
+def subject_of(doc: Doc, verb: Token) -> Mention | None:
+    """The subject of a reporting verb in the sentence before the quotation."""
+    node = verb
+    for _ in range(4):
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj") and c.i < node.i + 8]
+        if subjects:
+            subj = subjects[0]
+            if subj.lower_ in ("qui",) and node.dep_.startswith("acl") and node.head.i < node.i:
+                return _mention(doc, _np_around(doc, node.head), relative=True)
+            if subj.lower_ in ("qui",):
+                return _mention(doc, (subj.i, subj.i + 1), relative=True)
+            if is_clitic_subject(subj) or subj.i > node.i:
+                # inverted subject: said-he order inside the head
+                found = after_verb_subject(doc, node, min(len(doc), node.i + 12))
+                if found:
+                    return found
+            return _mention(doc, _np_around(doc, subj))
+        if node.dep_.startswith("acl") and node.head.i < node.i and node.head.pos_ in ("NOUN", "PROPN"):
+            # la LDH, qui dénonce / Erdoğan, qui a déclaré
+            return _mention(doc, _np_around(doc, node.head), relative=True)
+        if node.head is node:
+            break
+        node = node.head
+    return None
+
+
+def _np_around(doc: Doc, tok: Token) -> tuple[int, int]:
+    """The noun phrase headed by `tok`: its left dependents and the right part kept by noun_phrase."""
+    left = min([tok.i] + [c.i for c in tok.lefts if c.dep_ in ("det", "amod", "nmod", "compound", "flat:name")])
+    sent_end = tok.sent.end
+    _, end = noun_phrase(doc, tok.i, sent_end)
+    return left, max(end, tok.i + 1)
+
+
+def attribute_quote(doc: Doc, found: Found) -> Attributed:
+    cue = found.cue
+    if cue is None:
+        return Attributed(found, None, None)
+    tok = doc[cue.token]
+    sent_end = tok.sent.end
+    if cue.side in ("tail", "incise"):
+        limit = sent_end
+        for j in range(tok.i + 1, min(len(doc), tok.i + 14)):
+            if doc[j].text in ("«", "“", '"', ".", "!", "?", ";", "\n"):
+                limit = j
+                break
+        mention = after_verb_subject(doc, tok, limit) or subject_of(doc, tok)
+        return Attributed(found, mention, cue.text)
+    if cue.side == "selon":
+        _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 12))
+        return Attributed(found, _mention(doc, (tok.i + 1, end)), cue.text)
+    if cue.side == "colon":
+        floor = doc[tok.i].sent.start if tok.i > 0 else 0
+        head_floor = max(floor, _token_at_or_after(doc, found.head_start))
+        span = left_noun_phrase(doc, tok.i - 1, head_floor)
+        verb = next((t for t in doc[head_floor : tok.i] if reporting_kind(t)), None)
+        if verb is not None:
+            mention = subject_of(doc, verb)
+            if mention:
+                return Attributed(found, mention, cue_words_with_colon(doc, verb, tok))
+        return Attributed(found, _mention(doc, span), ":")
+    if cue.side == "noun":
+        root = tok.sent.root
+        return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
+    # a reporting verb before the quotation
+    return Attributed(found, subject_of(doc, tok), cue.text)
+
+
+def cue_words_with_colon(doc: Doc, verb: Token, colon: Token) -> str:
+    from quotes.detect import cue_words
+
+    words = cue_words(doc, verb)
+    return f"{words} :" if colon.i - verb.i <= 2 else words
+
+
+def _token_at_or_after(doc: Doc, char: int) -> int:
+    for t in doc:
+        if t.idx >= char:
+            return int(t.i)
+    return len(doc)
+
+
+def is_role_noun(tok: Token) -> bool:
+    return bool(tok.lemma_.lower() in role_nouns() or tok.lower_ in role_nouns())
+
+
+def attribute_quotes(doc: Doc, found: list[Found]) -> list[Attributed]:
+    return [attribute_quote(doc, f) for f in found]
+
+
+__all__ = ["SELON", "Attributed", "Mention", "attribute_quotes", "is_role_noun"]

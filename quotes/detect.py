@@ -1,0 +1,297 @@
+"""Detect quotations and their reporting cues in a parsed article.
+
+Quotation marks are found in the raw text (`quotes.marks`); the parse decides which quoted
+stretches are speech, whether each is a whole utterance (`direct`) or a fragment inside the
+reporter's sentence (`mixed`), which reporting cue introduces it, and splits a quotation
+interrupted by an incise (« Nous sommes prêts, a-t-il dit, à négocier »). Reported speech
+without quotation marks (X a déclaré que …) comes out as `indirect`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from quotes.cues import is_clitic_subject, is_speech_noun, is_title_word, reporting_kind
+from quotes.marks import INNER_SPACE, QuotedSpan, quoted_spans
+from quotes.types import QuoteKind
+
+Doc = Any  # spacy.tokens.Doc
+CueSide = Literal["tail", "head", "incise", "colon", "selon", "noun"]
+
+# Where a sentence ends, for the reporter's words around a quotation.
+SENTENCE_END = re.compile(r"[.!?…]+(?=[\s\"»”]|$)|\n")
+SELON = {"selon", "d'après", "d’après"}
+ADVERBS_BEFORE_CUE = {"ensuite", "notamment", "encore", "aussi", "également", "alors", "enfin", "donc",
+                      "pourtant", "même", "toutefois", "cependant", "déjà", "plus", "tard", "ainsi"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The reporting cue of a quotation: its main token and the words as written."""
+
+    token: int  # index of the cue's main token in the doc (the verb, selon, the colon)
+    text: str
+    side: CueSide
+
+
+@dataclass(frozen=True)
+class Found:
+    """A detected quotation before attribution."""
+
+    start: int
+    end: int
+    kind: QuoteKind
+    open_at: int  # the opening mark (== start for indirect speech)
+    close_at: int  # the closing mark (== end for indirect speech)
+    cue: Cue | None
+    head_start: int  # where the reporter's sentence around it begins
+
+
+class TokenIndex:
+    """Character offset -> token index, and the quoted regions of the text."""
+
+    def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
+        self.doc = doc
+        self.at = [-1] * (len(doc.text) + 1)
+        for t in doc:
+            for c in range(t.idx, t.idx + len(t.text)):
+                self.at[c] = t.i
+        self.inside = [False] * (len(doc.text) + 1)
+        for s in spans:
+            for c in range(s.open_at, s.close_at + 1):
+                self.inside[c] = True
+
+    def tokens(self, start: int, end: int, outside_quotes: bool = True) -> list[Any]:
+        """Tokens starting within [start, end), optionally those outside quotation marks."""
+        out = []
+        seen: set[int] = set()
+        for c in range(max(start, 0), min(end, len(self.doc.text))):
+            i = self.at[c]
+            if i < 0 or i in seen:
+                continue
+            seen.add(i)
+            tok = self.doc[i]
+            if tok.idx < start:
+                continue
+            if outside_quotes and self.inside[tok.idx]:
+                continue
+            out.append(tok)
+        return out
+
+
+def sentence_start(text: str, at: int, index: TokenIndex) -> int:
+    """Where the sentence holding `at` begins, ignoring sentence ends inside quotation marks."""
+    best = 0
+    for m in SENTENCE_END.finditer(text, 0, at):
+        if not index.inside[m.start()]:
+            best = m.end()
+    while best < at and text[best] in INNER_SPACE + "\r\n":
+        best += 1
+    return best
+
+
+def sentence_end(text: str, at: int, index: TokenIndex) -> int:
+    for m in SENTENCE_END.finditer(text, at):
+        if not index.inside[m.start()]:
+            return m.start()
+    return len(text)
+
+
+def cue_words(doc: Doc, verb: Any) -> str:
+    """The cue as written: auxiliaries, clitics and reflexive pronouns with the verb."""
+    first = verb.i
+    while first > 0 and (doc[first - 1].pos_ == "AUX" or is_clitic_subject(doc[first - 1])
+                         or doc[first - 1].lower_ in ("s'", "se", "s’", "-t")) and verb.i - first < 4:
+        first -= 1
+    last = verb.i
+    while last + 1 < len(doc) and is_clitic_subject(doc[last + 1]) and last - verb.i < 2:
+        last += 1
+    span = doc[first : last + 1]
+    return str(span.text)
+
+
+def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
+    """An inverted incise after the quotation: « … », a-t-il dit / estime le ministre / selon lui."""
+    skipped = 0
+    for tok in tail:
+        if tok.is_punct and tok.text in ",–—-":
+            continue
+        low = tok.lower_
+        if low in SELON:
+            return Cue(tok.i, tok.text, "selon")
+        if tok.pos_ == "AUX" or low in ("s'", "se", "s’") or is_clitic_subject(tok) or low in ADVERBS_BEFORE_CUE \
+                or low in ("de", "son", "sa", "leur", "côté", "pour", "part"):
+            skipped += 1
+            if skipped > 5:
+                return None
+            continue
+        if reporting_kind(tok):
+            return Cue(tok.i, cue_words(doc, tok), "tail")
+        return None
+    return None
+
+
+def outermost_reporting(verb: Any) -> Any:
+    """Climb from a reporting verb to a reporting verb that governs it (a déclaré qu'il considérait)."""
+    best = verb
+    node = verb
+    for _ in range(4):
+        if node.head is node or node.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "obj", "acl"):
+            break
+        node = node.head
+        if reporting_kind(node) == "always":
+            best = node
+    return best
+
+
+def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
+    """The cue before the quotation in the same sentence: a verb, selon X, a colon, a speech noun."""
+    if not head:
+        return None
+    last = head[-1]
+    for j in range(len(head) - 1, -1, -1):
+        tok = head[j]
+        low = tok.lower_
+        if low in SELON:
+            return Cue(tok.i, tok.text, "selon")
+        kind = reporting_kind(tok)
+        if kind == "always" or (kind == "conditional" and _has_reason(head[j + 1 :])):
+            verb = outermost_reporting(tok)
+            return Cue(verb.i, cue_words(doc, verb), "head")
+        if is_speech_noun(tok):
+            return Cue(tok.i, tok.text, "noun")
+    if last.text == ":":
+        return Cue(last.i, ":", "colon")
+    return None
+
+
+def _has_reason(between: list[Any]) -> bool:
+    """A conditional reporting verb counts with a que-clause, a colon or a quotation right after it."""
+    words = [t.lower_ for t in between]
+    return len(words) <= 2 or "que" in words or "qu'" in words or "qu’" in words or ":" in words
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_][\w'’-]*", text)
+
+
+def is_title_like(words: list[str]) -> bool:
+    """Every word capitalised, few words: a name or a title (« Power Point », « Le Monde »)."""
+    small = {"de", "du", "des", "la", "le", "les", "et", "à", "en", "d'", "l'"}
+    content = [w for w in words if w.lower() not in small]
+    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in content)
+
+
+def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
+    """Decide whether a quoted stretch is speech, its kind and its cue; None when it is not speech."""
+    doc = index.doc
+    inner = text[span.start : span.end]
+    words = words_of(inner)
+    if not words:
+        return None
+    head_from = sentence_start(text, span.open_at, index)
+    head = index.tokens(head_from, span.open_at)
+    tail_to = sentence_end(text, span.close_at + 1, index)
+    tail = index.tokens(span.close_at + 1, tail_to)
+    cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at)
+    # Titles and names: le film « … », baptisé « … », « Power Point ».
+    if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
+        return None
+    whole_sentence = not head or (cue is not None and cue.side in ("colon",)) or head[-1].text == ":"
+    if is_title_like(words) and not whole_sentence:
+        return None
+    sentence_has_cue = cue is not None or any(reporting_kind(t) for t in head + tail)
+    if len(words) <= 2 and not whole_sentence and not sentence_has_cue:
+        return None  # a scare quote: one or two words with nobody said to say them
+    starts_upper = words[0][:1].isupper() or inner[:1].isupper()
+    if whole_sentence or (cue is not None and cue.side == "tail" and len(head) <= 1 and starts_upper):
+        kind: QuoteKind = "direct"
+    else:
+        kind = "mixed"
+    return Found(span.start, span.end, kind, span.open_at, span.close_at, cue, head_from)
+
+
+INCISE = re.compile(r"[,–—]\s+((?:[^\s,.;:!?«»\"“”]+\s+){0,6}?[^\s,.;:!?«»\"“”]+)\s*([,.–—])\s+")
+
+
+def split_incises(span: QuotedSpan, text: str, index: TokenIndex) -> list[tuple[QuotedSpan, Cue | None]]:
+    """Split « A, a-t-il dit, B » into A and B, both carrying the incise's cue."""
+    doc = index.doc
+    pieces: list[tuple[QuotedSpan, Cue | None]] = []
+    start = span.start
+    for m in INCISE.finditer(text, span.start, span.end):
+        toks = index.tokens(m.start(1), m.end(1), outside_quotes=False)
+        if not toks or len(toks) > 8:
+            continue
+        cue = tail_cue(doc, toks)
+        if cue is None:
+            continue
+        verb_i = cue.token
+        inverted = any(is_clitic_subject(t) for t in toks) or any(
+            t.i > verb_i and (t.pos_ in ("PROPN", "NOUN") or t.lower_ in ("lui", "elle")) for t in toks
+        )
+        if not inverted and cue.side != "selon":
+            continue
+        a_end = m.start()
+        while a_end > start and text[a_end - 1] in INNER_SPACE:
+            a_end -= 1
+        if a_end > start:
+            pieces.append((QuotedSpan(start, a_end, span.open_at, m.start(), span.reopened),
+                           Cue(cue.token, cue.text, "incise")))
+        start = m.end()
+    if not pieces:
+        return [(span, None)]
+    pieces.append((QuotedSpan(start, span.end, m.end() - 1, span.close_at, span.reopened), pieces[-1][1]))
+    return pieces
+
+
+def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Found]:
+    """Reported speech without quotation marks: a reporting verb with a que-clause (X a déclaré que …)."""
+    out: list[Found] = []
+    for tok in doc:
+        if reporting_kind(tok) != "always" or tok.pos_ != "VERB":
+            continue
+        if not any(c.dep_.startswith("nsubj") and (c.ent_type_ or c.pos_ in ("PROPN", "NOUN", "PRON"))
+                   for c in tok.children):
+            continue
+        for comp in tok.children:
+            if comp.dep_ != "ccomp" or comp.i < tok.i:
+                continue
+            marks = [c for c in comp.children if c.dep_ == "mark" and c.lower_ in ("que", "qu'", "qu’")]
+            if not marks:
+                continue
+            sub = list(comp.subtree)
+            first = marks[0].i + 1
+            last = sub[-1].i
+            while last > first and doc[last].is_punct:
+                last -= 1
+            if last <= first:
+                continue
+            start, end = doc[first].idx, doc[last].idx + len(doc[last].text)
+            if any(index.inside[c] for c in range(start, end)):
+                continue  # a quotation inside: the mixed quote carries it
+            if any(f.start < end and start < f.end for f in found):
+                continue
+            cue = Cue(tok.i, cue_words(doc, tok), "head")
+            out.append(Found(start, end, "indirect", start, end, cue, doc[tok.i].sent.start_char))
+    return out
+
+
+def detect_quotes(doc: Doc) -> list[Found]:
+    """Every quotation of the article (direct, mixed, then indirect), in text order."""
+    text = doc.text
+    spans = quoted_spans(text)
+    index = TokenIndex(doc, spans)
+    found: list[Found] = []
+    for span in spans:
+        for piece, incise_cue in split_incises(span, text, index):
+            f = classify(piece, text, index)
+            if f is None:
+                continue
+            if incise_cue is not None:
+                f = Found(f.start, f.end, f.kind, f.open_at, f.close_at, incise_cue, f.head_start)
+            found.append(f)
+    found.extend(indirect_speech(doc, index, found))
+    return sorted(found, key=lambda f: f.start)

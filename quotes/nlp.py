@@ -1,0 +1,124 @@
+"""The French pipeline (spaCy fr_core_news_md), loaded once, and coreference through coreferee.
+
+coreferee runs on demand, only where a speaker is a pronoun, and on a window of sentences
+around it rather than the whole article: on French news its rules cost about 25 times the rest
+of the pipeline per article (see ../shared/models/README.md). With its French model installed,
+the trained model ranks antecedents; without it, coreferee's rule layer lists the allowed
+antecedents and `quotes` ranks them itself (subject of the same or previous sentence first,
+then the nearest). Either way nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from quotes.errors import ModelError
+
+SPACY_MODEL = "fr_core_news_md"
+COREFEREE_MODEL_PACKAGE = "coreferee_model_fr"
+WINDOW_SENTENCES = 3  # sentences before the pronoun's own that coreference looks at
+
+Doc = Any
+
+
+class Coreference:
+    """Antecedents of an anaphor, best first, as token indices of the article's doc."""
+
+    def __init__(self, nlp: Any, warn: Callable[[str], None]) -> None:
+        self.mode: Literal["coreferee", "fallback"] = "fallback"
+        self._annotator: Any = None
+        self._rules: Any = None
+        try:
+            import coreferee  # noqa: F401  (registers the token extensions and the factory)
+            from coreferee.rules import RulesAnalyzerFactory
+        except ImportError:
+            warn("coreferee is not installed: pronouns are resolved by quotes' own ranking only")
+            return
+        sink = io.StringIO()  # coreferee prints its failures; keep stdout clean for --format jsonl
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            self._rules = RulesAnalyzerFactory.get_rules_analyzer(nlp)
+            if importlib.util.find_spec(COREFEREE_MODEL_PACKAGE) is not None:
+                try:
+                    from coreferee.manager import CorefereeManager
+
+                    self._annotator = CorefereeManager().get_annotator(nlp)
+                    self.mode = "coreferee"
+                except Exception as exc:
+                    self._annotator = None
+                    warn(f"coreferee model could not be loaded ({type(exc).__name__}): using the rule fallback")
+        if self._annotator is None and self.mode == "fallback" and importlib.util.find_spec(COREFEREE_MODEL_PACKAGE) is None:
+            warn(
+                "coreferee French model not installed (make setup COREFEREE_MODEL=...): "
+                "pronouns are resolved with coreferee's rules and quotes' own ranking"
+            )
+
+    def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
+        sents = list(doc.sents)
+        k = next(n for n, s in enumerate(sents) if s.start <= i < s.end)
+        start = sents[max(0, k - WINDOW_SENTENCES)].start
+        return doc[start : sents[k].end].as_doc(), start
+
+    def antecedents(self, doc: Doc, i: int) -> list[int]:
+        """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
+        if self._rules is None:
+            return []
+        try:
+            window, offset = self._window(doc, i)
+            if self._annotator is not None:
+                return [t + offset for t in self._model_antecedents(window, i - offset)]
+            return [t + offset for t in self._rule_antecedents(window, i - offset)]
+        except Exception:  # coreferee's internals failed on this text: fall back visibly to ranking
+            return []
+
+    def _model_antecedents(self, window: Doc, i: int) -> list[int]:
+        self._annotator.annotate(window)
+        chains = window._.coref_chains or []
+        out: list[int] = []
+        for chain in chains:
+            roots = [m.root_index for m in chain.mentions]
+            if any(i in m.token_indexes for m in chain.mentions):
+                specific = chain.mentions[chain.most_specific_mention_index].root_index
+                before = sorted((r for r in roots if r < i), reverse=True)
+                out.extend([specific, *[r for r in before if r != specific]])
+        return out
+
+    def _rule_antecedents(self, window: Doc, i: int) -> list[int]:
+        rules = self._rules
+        rules.initialize(window)
+        tok = window[i]
+        chains = tok._.coref_chains
+        cands = getattr(chains, "temp_potential_referreds", None) or []
+        allowed = [m for m in cands if rules.is_potential_anaphoric_pair(m, tok, True) == 2]
+        sent_of = {t.i: n for n, s in enumerate(window.sents) for t in s}
+        here = sent_of[i]
+
+        def rank(m: Any) -> tuple[int, int]:
+            root = window[m.root_index]
+            subject_near = root.dep_.startswith("nsubj") and here - sent_of[m.root_index] <= 1
+            return (0 if subject_near else 1, i - m.root_index)
+
+        return [m.root_index for m in sorted(allowed, key=rank) if m.root_index < i]
+
+
+@dataclass
+class Pipeline:
+    nlp: Any
+    coref: Coreference
+
+
+def load_pipeline(warn: Callable[[str], None]) -> Pipeline:
+    """spaCy's French pipeline and coreference, once per process; a clear error when missing."""
+    try:
+        import spacy
+    except ImportError as exc:
+        raise ModelError("spaCy is not installed: run `make setup`") from exc
+    try:
+        nlp = spacy.load(SPACY_MODEL)
+    except OSError as exc:
+        raise ModelError(f"spaCy model {SPACY_MODEL} is not installed: run `make setup`") from exc
+    return Pipeline(nlp, Coreference(nlp, warn))

@@ -1,0 +1,259 @@
+"""Name the speaker of each quotation: mention -> the fullest name the article gives.
+
+Names map to their fullest form in the article (Poutine -> Vladimir Poutine); role nouns to the
+person or body the article names for that role (le président turc -> Recep Tayyip Erdoğan);
+pronouns through coreference (coreferee when its model is installed) ranked by what speaker
+attribution needs; a quotation without a cue continues the previous speaker's words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from quotes.attribute import Attributed, Mention, is_role_noun
+from quotes.types import Attribution, Quote
+
+if TYPE_CHECKING:
+    from quotes.nlp import Coreference
+
+Doc = Any
+Token = Any
+
+TITLES = {"m.", "mme", "mlle", "mr", "dr", "me", "pr", "monsieur", "madame", "mgr", "sir", "@"}
+ORG_NOUNS = {"association", "ong", "organisation", "fédération", "ministère", "parti", "syndicat", "quotidien",
+             "journal", "club", "groupe", "entreprise", "société", "ligue", "parquet", "police", "gendarmerie",
+             "préfecture", "mairie", "fondation", "agence", "institut", "commission", "gouvernement", "chaîne",
+             "collectif", "cour", "tribunal", "conseil", "comité", "banque", "fédéral"}
+FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
+CONFIDENCE: dict[str, float] = {"name": 0.9, "relative": 0.85, "nominal": 0.7, "pronoun": 0.7,
+                                "context": 0.5, "none": 0.2}
+
+
+def fold(s: str) -> str:
+    """Case- and accent-insensitive key."""
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Name:
+    start: int  # token range in the doc
+    end: int
+    text: str
+    label: str  # PER or ORG
+
+    @property
+    def words(self) -> list[str]:
+        return [fold(w) for w in self.text.replace("-", " ").split()]
+
+
+def clean_name(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].lower_ in TITLES or doc[start].is_punct or doc[start].pos_ in ("DET", "ADP")):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text != ")" or doc[end - 1].pos_ in ("DET", "ADP")):
+        end -= 1
+    return start, end
+
+
+class NameIndex:
+    """The people and organisations an article names, and the roles it gives them."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.names: list[Name] = []
+        for ent in doc.ents:
+            if ent.label_ not in ("PER", "ORG"):
+                continue
+            s, e = clean_name(doc, ent.start, ent.end)
+            if e <= s:
+                continue
+            text = doc[s:e].text.strip()
+            if len(text) < 2 or text.startswith(("#", "http")):
+                continue
+            self.names.append(Name(s, e, text, ent.label_))
+        self.roles = self._roles()
+
+    def _roles(self) -> list[tuple[str, Name, int]]:
+        """(role noun lemma, named person, token position) from appositions and titles."""
+        doc = self.doc
+        out: list[tuple[str, Name, int]] = []
+        for name in self.names:
+            # le président turc Erdoğan / le ministre de l'Intérieur, Gérald Darmanin
+            for i in range(name.start - 1, max(-1, name.start - 8), -1):
+                tok = doc[i]
+                if tok.text in (".", "\n", ";", ":") or tok.pos_ in ("VERB", "AUX"):
+                    break
+                if tok.pos_ == "NOUN" and is_role_noun(tok):
+                    out.append((tok.lemma_.lower(), name, name.start))
+                    break
+            # Gérald Darmanin, ministre de l'Intérieur / Patrick Baudouin, avocat et président
+            j = name.end
+            if j < len(doc) and doc[j].text == ",":
+                for k in range(j + 1, min(len(doc), j + 5)):
+                    tok = doc[k]
+                    if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ",", "\n"):
+                        break
+                    if tok.pos_ == "NOUN" and is_role_noun(tok):
+                        out.append((tok.lemma_.lower(), name, name.start))
+        return out
+
+    def fullest(self, name: Name) -> str:
+        """The fullest form of a name in the article: Poutine -> Vladimir Poutine."""
+        words = name.words
+        if not words:
+            return name.text
+        best = name
+        for other in self.names:
+            ow = other.words
+            if not ow or len(ow) <= len(best.words):
+                continue
+            if name.label == "PER" and other.label == "PER" and ow[-1] == words[-1] and set(words) <= set(ow):
+                best = other
+            elif name.label == "ORG" and (" ".join(words) in " ".join(ow) or f"({' '.join(words)})" in other.text.lower()):
+                best = other
+        return best.text
+
+    def in_span(self, start: int, end: int) -> Name | None:
+        inside = [n for n in self.names if n.start < end and start < n.end]
+        persons = [n for n in inside if n.label == "PER"]
+        pick = persons[-1] if persons else (inside[-1] if inside else None)
+        return pick
+
+    def before(self, tok_i: int, window: int = 250, label: str | None = None) -> list[Name]:
+        """Names ending before token `tok_i`, nearest first, within `window` tokens."""
+        cands = [n for n in self.names if n.end <= tok_i and tok_i - n.end <= window and (label is None or n.label == label)]
+        return sorted(cands, key=lambda n: -n.end)
+
+    def by_role(self, lemma: str, tok_i: int) -> Name | None:
+        before = [(pos, n) for r, n, pos in self.roles if r == lemma and pos <= tok_i]
+        if before:
+            return max(before, key=lambda p: p[0])[1]
+        after = [(pos, n) for r, n, pos in self.roles if r == lemma]
+        return min(after, key=lambda p: p[0])[1] if after else None
+
+
+@dataclass
+class _Resolved:
+    name: str | None
+    label: str | None
+    role: str | None
+
+
+def _proper_name_run(doc: Doc, m: Mention) -> str | None:
+    toks = [t for t in doc[m.start : m.end] if t.pos_ == "PROPN"]
+    if not toks:
+        return None
+    return " ".join(t.text for t in toks)
+
+
+def resolve_mention(
+    doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None, coref: Coreference | None
+) -> _Resolved:
+    span_text = doc[m.start : m.end].text
+    if m.attribution in ("name", "relative"):
+        hit = names.in_span(m.start, m.end)
+        if hit is not None:
+            role = span_text if m.attribution == "name" and span_text != hit.text and len(span_text) < 80 else None
+            return _Resolved(names.fullest(hit), hit.label, role)
+        run = _proper_name_run(doc, m)
+        if run:
+            fake = Name(m.start, m.end, run, "PER")
+            return _Resolved(names.fullest(fake), "PER", None)
+        if m.attribution == "relative":
+            head = doc[m.head]
+            if head.pos_ == "PRON":
+                return resolve_pronoun(doc, names, head, previous, coref)
+            return resolve_role(doc, names, m, previous)
+    if m.attribution == "pronoun":
+        return resolve_pronoun(doc, names, doc[m.head], previous, coref)
+    return resolve_role(doc, names, m, previous)
+
+
+def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None) -> _Resolved:
+    """A role noun (le ministre, l'ONG) -> the person or body the article names for it."""
+    nouns = [t for t in doc[m.start : m.end] if t.pos_ == "NOUN"]
+    role_text = doc[m.start : m.end].text
+    if not nouns:
+        return previous_or_nearest(names, m.start, previous, "PER", role_text)
+    head = nouns[0]
+    lemma = head.lemma_.lower()
+    hit = names.by_role(lemma, m.start)
+    if hit is not None:
+        return _Resolved(names.fullest(hit), hit.label, role_text)
+    if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
+        return previous_or_nearest(names, m.start, previous, "ORG", role_text)
+    return previous_or_nearest(names, m.start, previous, "PER", role_text)
+
+
+def previous_or_nearest(names: NameIndex, tok_i: int, previous: _Resolved | None, label: str, role: str | None) -> _Resolved:
+    if previous is not None and previous.name and previous.label == label:
+        return _Resolved(previous.name, previous.label, role)
+    near = names.before(tok_i, label=label)
+    if near:
+        return _Resolved(names.fullest(near[0]), label, role)
+    if previous is not None and previous.name:
+        return _Resolved(previous.name, previous.label, role)
+    return _Resolved(None, None, role)
+
+
+def resolve_pronoun(
+    doc: Doc, names: NameIndex, pron: Token, previous: _Resolved | None, coref: Coreference | None
+) -> _Resolved:
+    """il / elle / selon lui -> a named speaker: the coreference chain when it names someone,
+    else the previous speaker, else the nearest person named before."""
+    if coref is not None:
+        for ant in coref.antecedents(doc, pron.i):
+            hit = names.in_span(ant, ant + 1)
+            if hit is not None:
+                return _Resolved(names.fullest(hit), hit.label, None)
+    label_wanted = "PER"
+    if previous is not None and previous.name:
+        return _Resolved(previous.name, previous.label, None)
+    near = names.before(pron.i, label=label_wanted) or names.before(pron.i)
+    if near:
+        return _Resolved(names.fullest(near[0]), near[0].label, None)
+    return _Resolved(None, None, None)
+
+
+def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference | None) -> list[Quote]:
+    """Quote records with speakers named, in text order."""
+    names = NameIndex(doc)
+    out: list[Quote] = []
+    previous: _Resolved | None = None
+    pending_context: list[int] = []
+    resolved_all: list[_Resolved] = []
+    for a in attributed:
+        f = a.found
+        attribution: Attribution
+        if a.mention is None:
+            attribution = "context"
+            res = _Resolved(previous.name, previous.label, None) if previous else _Resolved(None, None, None)
+            if previous is None:
+                pending_context.append(len(out))
+            mention_text = None
+        else:
+            attribution = a.mention.attribution
+            res = resolve_mention(doc, names, a.mention, previous, coref)
+            mention_text = doc[a.mention.start : a.mention.end].text.lstrip("-")
+            if mention_text.startswith("t-"):
+                mention_text = mention_text[2:]
+        conf = CONFIDENCE[attribution] if res.name else CONFIDENCE["none"]
+        if f.kind == "indirect":
+            conf *= 0.8
+        out.append(Quote(
+            text=doc.text[f.start : f.end], start=f.start, end=f.end, kind=f.kind,
+            speaker=res.name, speaker_mention=mention_text, cue=a.cue_text, confidence=round(conf, 3),
+            attribution=attribution, speaker_role=res.role,
+        ))
+        resolved_all.append(res)
+        if res.name and f.kind != "indirect":
+            previous = res
+    # a headline quote before any speaker: the first speaker the article names after it
+    first_named = next((r for r in resolved_all if r.name), None)
+    for k in pending_context:
+        if first_named is not None:
+            q = out[k]
+            out[k] = Quote(**{**q.__dict__, "speaker": first_named.name, "confidence": CONFIDENCE["context"] * 0.8})
+    return out
