@@ -32,7 +32,7 @@ PARTICLES = frozenset(
     "de du des d' le la les van von der den da di del della dos ben bin ibn al el ter".split()
 )
 ARTICLES = ("le ", "la ", "les ", "l'", "un ", "une ")
-FUZZY_CUTOFF = 82.0
+FUZZY_CUTOFF = 80.0
 
 
 @dataclass(frozen=True)
@@ -289,14 +289,15 @@ def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
         by_surname = session.exec(select(Speaker).where(Speaker.surname == parts.surname)).all()
         if by_surname:
             return SpeakerMatch(tuple(by_surname), query, "surname", parts.display)
-    rows = session.exec(select(SpeakerAlias.speaker_id, SpeakerAlias.norm, SpeakerAlias.alias)).all()
+    rows = _name_choices(session)
     if not rows:
         raise NotFoundError(f"no speaker matches {query!r}: the database has no speakers yet")
-    choices = [norm for _, norm, _ in rows]
-    best = process.extract(parts.norm, choices, scorer=fuzz.WRatio, limit=10, score_cutoff=FUZZY_CUTOFF)
+    best = process.extract(
+        parts.norm, [norm for _, norm, _ in rows], scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_CUTOFF
+    )
     if best:
         top = best[0][1]
-        ids = []
+        ids: list[int] = []
         for _choice, score, index in best:
             if score >= top - 0.01 and rows[index][0] not in ids:
                 ids.append(rows[index][0])
@@ -305,12 +306,24 @@ def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
     raise NotFoundError(f"no speaker matches {query!r}; closest: {', '.join(closest_names(session, query))}")
 
 
+def _name_choices(session: Session) -> list[tuple[int, str, str]]:
+    """(speaker id, normalised form, form as written) for every alias and every surname."""
+    rows = [
+        (sid, norm, alias)
+        for sid, norm, alias in session.exec(
+            select(SpeakerAlias.speaker_id, SpeakerAlias.norm, SpeakerAlias.alias)
+        )
+    ]
+    rows += [(s.id, s.surname, s.name) for s in session.exec(select(Speaker)) if s.id is not None]
+    return rows
+
+
 def closest_names(session: Session, query: str, limit: int = 3) -> list[str]:
     """Display names of the speakers whose aliases are nearest to `query`."""
-    rows = session.exec(select(SpeakerAlias.speaker_id, SpeakerAlias.norm)).all()
+    rows = _name_choices(session)
     if not rows:
         return []
-    scored = process.extract(normalise(query), [n for _, n in rows], scorer=fuzz.WRatio, limit=len(rows))
+    scored = process.extract(normalise(query), [n for _, n, _ in rows], scorer=fuzz.WRatio, limit=len(rows))
     names: list[str] = []
     seen: set[int] = set()
     for _choice, _score, index in scored:
