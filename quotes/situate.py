@@ -1,15 +1,211 @@
-"""When and where a quote was said: the date and venue the article gives for it."""
+"""When and where a quote was said, from the words of the article around it.
+
+Pure text functions over an `Article` and `Quote` offsets. The date said is a date the article
+gives near the quote ("mercredi", "le 3 juillet", "hier") resolved against the publication
+date, else the publication date itself (`said_on_source` says which). The venue is a phrase
+such as "sur BFM TV", "dans un communiqué", "devant l'Assemblée" or "lors du sommet de l'OCS à
+Astana" (given as "sommet de l'OCS à Astana"). The quote's own words, and any other quotation,
+are never read for either: only the narration around them.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from quotes.types import Article, Quote
+from babel.dates import get_day_names, get_month_names
+
+from quotes.types import Article, DateSource, Quote
+
+LOCALE = "fr_FR"
+
+
+def normalise(text: str) -> str:
+    """Casefolded, without accents, ’ as ' (as `quotes.db.normalise`, without loading the database)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+# Babel's French names: lundi..dimanche (Monday = 0) and janvier..décembre (January = 1).
+DAYS = {normalise(str(name)): index for index, name in get_day_names("wide", locale=LOCALE).items()}
+MONTHS = {normalise(str(name)): index for index, name in get_month_names("wide", locale=LOCALE).items()}
+RELATIVE = {"avant-hier": -2, "hier": -1, "aujourd'hui": 0, "ce matin": 0, "ce midi": 0, "ce soir": 0}
+
+_DAY_ALT = "|".join(sorted(DAYS, key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Matched against the normalised (casefolded, unaccented) text, whose offsets equal the original's
+# when the text is precomposed; see `_fold`.
+_EXPLICIT = re.compile(
+    rf"\b(?:(?:{_DAY_ALT})\s+)?(?P<day>1er|[0-3]?\d)\s+(?P<month>{_MONTH_ALT})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
+)
+_WEEKDAY = re.compile(rf"\b(?P<wd>{_DAY_ALT})\b(?!\s+(?:prochain|[0-3]?\d|1er)\b)")
+_RELATIVE = re.compile(r"(?<![\w-])(?P<rel>avant-hier|hier|aujourd'hui|ce matin|ce midi|ce soir)\b")
+
+_NAME = r"[A-ZÀ-Ý0-9][\w'’&.-]*"
+_NAMES = rf"{_NAME}(?:\s+(?:{_NAME}|TV|Info|Inter|de|du|des|d'|l'))*"
+_DOCS = (
+    "communiqué|entretien|interview|tribune|lettre|message|discours|courrier|vidéo|déclaration|"
+    "allocution|note|publication|billet|livre|podcast|tweet|texte|rapport"
+)
+_VENUES = [
+    # "lors du sommet de l'OCS à Astana": the event itself is the venue.
+    re.compile(
+        r"\b(?:lors|en marge|à l'occasion|au cours)\s+(?:du|de la|de l'|d'une|d'un|des)\s*"
+        r"(?P<v>[^,.;:!?()\n]+)"
+    ),
+    re.compile(
+        rf"\b(?P<v>(?i:dans)\s+(?:un|une|son|sa|leur|le|la)\s+(?:{_DOCS})(?:\s+(?:commun|écrit|officiel|conjoint|"
+        rf"publiée?|diffusée?|accordée?|adressée?|envoyée?|posté|postée))?"
+        rf"(?:\s+(?:au|à la|à l'|aux|à|sur|par)\s*{_NAMES})?)"
+    ),
+    re.compile(
+        rf"\b(?P<v>(?:sur|au micro de|au micro d'|à l'antenne de|à l'antenne d'|sur le plateau de|"
+        rf"sur le plateau d')\s*{_NAMES})"
+    ),
+    re.compile(
+        rf"\b(?P<v>devant\s+(?:l'|le\s+|la\s+|les\s+)?(?:{_NAMES}|députés|sénateurs|journalistes|presse|"
+        r"militants|élus|étudiants|syndicats|parlementaires|ambassadeurs|maires|patrons)"
+        r"(?:\s+(?:nationale|national|européen|européenne))?)"
+    ),
+    re.compile(
+        r"\b(?P<v>(?:à la tribune (?:de l'|du |de la |des )[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)|"
+        r"à l'Assemblée(?: nationale)?|au Sénat|au Parlement(?: européen)?|à l'Élysée|à Matignon)"
+    ),
+]
+# Words that end a venue caught by "lors du …": a date, a clause, a verb.
+_VENUE_TAIL = re.compile(
+    rf"\s+(?:(?:{'|'.join(DAYS)})\b|le \d|hier\b|ce (?:matin|soir)\b|où\b|qui\b|que\b|qu'|et\b|a\s|ont\s|"
+    r"avait\s|il\s|elle\s|selon\b|en présence\b|devant\b|sur\b|dans\b).*$",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
+
+
+def _fold(text: str) -> str:
+    """Casefolded, unaccented text with the same length (and so the same offsets) as `text`."""
+    folded = [normalise(ch)[:1] if normalise(ch) else ch for ch in text]
+    return "".join(c if len(c) == 1 else ch for c, ch in zip(folded, text, strict=True))
+
+
+def _masked(text: str, quote: Quote) -> str:
+    """The text with the quote and every other quotation blanked out, offsets unchanged."""
+    chars = list(text)
+    for m in _QUOTED.finditer(text):
+        chars[m.start() : m.end()] = " " * (m.end() - m.start())
+    start, end = max(0, quote.start), min(len(text), quote.end)
+    chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _bounds(masked: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    """The stretch around [start, end) up to the nearest `stops` character on each side."""
+    left = max((masked.rfind(c, 0, start) for c in stops), default=-1) + 1
+    rights = [i for i in (masked.find(c, end) for c in stops) if i != -1]
+    right = min(rights) + 1 if rights else len(masked)
+    return left, right
+
+
+def contexts(article: Article, quote: Quote) -> list[tuple[int, str]]:
+    """Where to look, nearest first: the quote's sentence, then its paragraph (quotations blanked)."""
+    masked = _masked(article.text, quote)
+    s_left, s_right = _bounds(masked, quote.start, quote.end, ".!?\n")
+    p_left, p_right = _bounds(masked, quote.start, quote.end, "\n")
+    sentence = (s_left, masked[s_left:s_right])
+    paragraph = (p_left, masked[p_left:p_right])
+    return [sentence, paragraph] if paragraph[1] != sentence[1] else [sentence]
+
+
+def _nearest(matches: Sequence[re.Match[str]], offset: int, quote: Quote) -> re.Match[str] | None:
+    def distance(m: re.Match[str]) -> int:
+        s, e = m.start() + offset, m.end() + offset
+        return quote.start - e if e <= quote.start else s - quote.end if s >= quote.end else 0
+
+    return min(matches, key=distance, default=None)
+
+
+def _publication_day(article: Article) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(article.published[:10]) if article.published else None
+    except ValueError:
+        return None
+
+
+def resolve_date(match: re.Match[str], published: dt.date | None) -> dt.date | None:
+    """The calendar date a matched expression designates, read against the publication date."""
+    groups = match.groupdict()
+    if groups.get("month"):
+        day = 1 if groups["day"] == "1er" else int(groups["day"])
+        month = MONTHS[groups["month"]]
+        if groups.get("year"):
+            year = int(groups["year"])
+        elif published is not None:
+            year = published.year
+        else:
+            return None
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if not groups.get("year") and published is not None and found > published:
+            found = found.replace(year=year - 1) if not (month == 2 and day == 29) else found
+        return found
+    if published is None:
+        return None
+    if groups.get("rel"):
+        return published + dt.timedelta(days=RELATIVE[groups["rel"]])
+    if groups.get("wd"):
+        back = (published.weekday() - DAYS[groups["wd"]]) % 7
+        return published - dt.timedelta(days=back)
+    return None
+
+
+def said_on(article: Article, quote: Quote) -> tuple[str | None, DateSource | None]:
+    """The date the quote was said and where that date comes from."""
+    published = _publication_day(article)
+    for offset, text in contexts(article, quote):
+        folded = _fold(text)
+        found = [m for pattern in (_EXPLICIT, _RELATIVE, _WEEKDAY) for m in pattern.finditer(folded)]
+        # A weekday inside an explicit date ("mercredi 3 juillet") is part of that date.
+        explicit = [m for m in found if m.re is _EXPLICIT]
+        found = [m for m in found if m.re is _EXPLICIT or not any(_inside(m, e) for e in explicit)]
+        while found:
+            best = _nearest(found, offset, quote)
+            assert best is not None
+            date = resolve_date(best, published)
+            if date is not None:
+                return date.isoformat(), "article"
+            found.remove(best)
+    if article.published:
+        return article.published, "publication"
+    return None, None
+
+
+def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
+    return outer.start() <= inner.start() and inner.end() <= outer.end()
+
+
+def venue(article: Article, quote: Quote) -> str | None:
+    """Where or in what the quote was said, when the narration around it says."""
+    for offset, text in contexts(article, quote):
+        found = [m for pattern in _VENUES for m in pattern.finditer(text)]
+        best = _nearest(found, offset, quote)
+        if best is not None:
+            phrase = _VENUE_TAIL.sub("", best.group("v")).strip(" ,;:.'’")
+            phrase = " ".join(phrase.split())
+            if phrase.split(" ")[0] in ("Dans", "Sur", "Devant", "Au", "À"):
+                phrase = phrase[0].lower() + phrase[1:]  # sentence-initial capital
+            if phrase:
+                return phrase
+    return None
 
 
 def situate_quotes(article: Article, quotes: Sequence[Quote]) -> list[Quote]:
-    """Give each quote the date it was said: for now the publication date."""
-    if not article.published:
-        return list(quotes)
-    return [replace(q, said_on=article.published, said_on_source="publication") for q in quotes]
+    """Each quote with the date it was said (and its source) and its venue, when the text gives them."""
+    out = []
+    for q in quotes:
+        when, source = said_on(article, q)
+        out.append(replace(q, said_on=when, said_on_source=source, venue=q.venue or venue(article, q)))
+    return out
