@@ -19,6 +19,9 @@ from quotes.types import Attribution
 Doc = Any
 Token = Any
 
+# Set by attribute_quotes: token indices inside quotation marks, never a speaker mention.
+QUOTED_KEY = "quotes_inside_marks"
+OBJECT_CLITICS = {"lui", "leur", "me", "m'", "te", "t'", "se", "s'", "l'", "le", "la", "les", "y", "en"}
 PRONOUNS = {"il", "elle", "ils", "elles", "lui", "eux", "on", "celui-ci", "celle-ci", "ce dernier", "cette dernière"}
 # Words that end a speaker noun phrase on its right: where the venue or the rest of the clause begins.
 NP_STOP_ADP = {"sur", "dans", "lors", "devant", "à", "au", "aux", "en", "pendant", "après", "avant", "avec",
@@ -62,6 +65,8 @@ def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
             break
         if tok.pos_ == "AUX" or low in ("qui", "que", "qu'", "dont"):
             break
+        if i > first and (tok.pos_ == "PRON" or low in OBJECT_CLITICS) and low not in ("-ci",):
+            break
         end = i + 1
         i += 1
     # do not end on a dangling preposition or determiner
@@ -93,10 +98,13 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     """How a mention points at its speaker, and its main token."""
     toks = list(doc[start:end])
     text = " ".join(t.lower_.lstrip("-") for t in toks)
-    if any(t.ent_type_ in ("PER", "ORG") or t.pos_ == "PROPN" for t in toks):
-        head = next(t for t in toks if t.ent_type_ in ("PER", "ORG") or t.pos_ == "PROPN")
+    persons = [t for t in toks if t.ent_type_ == "PER"]
+    if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
-        return "name", head.i
+        return "name", persons[0].i
+    content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
+    if content and (content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())):
+        return "name", content[0].i  # La LDH, Bruxelles, HRW
     if text in PRONOUNS or (len(toks) == 1 and (toks[0].pos_ == "PRON" or is_clitic_subject(toks[0]))):
         return "pronoun", toks[0].i
     if text.startswith(("ce dernier", "cette dernière", "celui-ci", "celle-ci")):
@@ -119,7 +127,7 @@ def _mention(doc: Doc, span: tuple[int, int] | None, relative: bool = False) -> 
 def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
     """The inverted subject after a verb: -t-il, dit-elle, estime le ministre, a déclaré X."""
     i = verb.i + 1
-    while i < limit and is_clitic_subject(doc[i]):
+    while i < limit and (is_clitic_subject(doc[i]) or doc[i].lower_ in ("-t", "t")):
         if doc[i].lower_.lstrip("-") not in ("t",):
             return _mention(doc, (i, i + 1))
         i += 1
@@ -128,16 +136,31 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
         if doc[i].lower_ == "de" and i + 1 < limit and doc[i + 1].pos_ in ("PROPN", "NOUN"):
             break
         i += 1
+    if i < limit and doc[i].lower_ in ("à", "au", "sur", "dans", "devant", "lors"):
+        # « … », a déclaré à l'AFP Fauzia Moslem: skip the medium to reach the subject
+        j = i + 1
+        while j < limit and j - i <= 5 and doc[j].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "ADP"):
+            if doc[j].ent_type_ == "PER":
+                break
+            j += 1
+        if j < limit and (doc[j].ent_type_ == "PER" or (doc[j].text == "," and j + 1 < limit)):
+            i = j + 1 if doc[j].text == "," else j
     if i < limit and doc[i].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "X") and doc[i].lower_ not in ("que", "qu'"):
         return _mention(doc, noun_phrase(doc, i, limit))
     return None
 
 
+def quoted_tokens(doc: Doc) -> frozenset[int]:
+    return frozenset(doc.user_data.get(QUOTED_KEY, ()))
+
+
 def subject_of(doc: Doc, verb: Token) -> Mention | None:
     """The subject of a reporting verb in the sentence before the quotation."""
     node = verb
+    quoted = quoted_tokens(doc)
     for _ in range(4):
-        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj") and c.i < node.i + 8]
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")
+                    and c.i < node.i + 8 and c.i not in quoted and c.lower_ not in OBJECT_CLITICS]
         if subjects:
             subj = subjects[0]
             if subj.lower_ in ("qui",) and node.dep_.startswith("acl") and node.head.i < node.i:
@@ -179,7 +202,11 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             if doc[j].text in ("«", "“", '"', ".", "!", "?", ";", "\n"):
                 limit = j
                 break
-        mention = after_verb_subject(doc, tok, limit) or subject_of(doc, tok)
+        mention = after_verb_subject(doc, tok, limit)
+        if mention is None:
+            mention = subject_of(doc, tok)
+            if mention is not None and doc[mention.start].idx < found.close_at:
+                mention = None  # a subject before the quotation belongs to another clause
         return Attributed(found, mention, cue.text)
     if cue.side == "selon":
         _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 12))
@@ -193,12 +220,37 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             mention = subject_of(doc, verb)
             if mention:
                 return Attributed(found, mention, cue_words_with_colon(doc, verb, tok))
-        return Attributed(found, _mention(doc, span), ":")
+        colon_speaker = _mention(doc, span)
+        if colon_speaker is not None and not _names_someone(doc, colon_speaker):
+            colon_speaker = None  # a headline topic (Banques piratées : « … »), not a speaker
+        return Attributed(found, colon_speaker, ":")
     if cue.side == "noun":
         root = tok.sent.root
         return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
-    # a reporting verb before the quotation
-    return Attributed(found, subject_of(doc, tok), cue.text)
+    # a reporting verb before the quotation; a participle (Répondant « … », X a ajouté) takes the
+    # subject of the sentence's reporting verb or the person it names outside the quotation
+    mention = subject_of(doc, tok) or _sentence_speaker(doc, tok)
+    return Attributed(found, mention, cue.text)
+
+
+def _names_someone(doc: Doc, m: Mention) -> bool:
+    toks = doc[m.start : m.end]
+    return m.attribution in ("pronoun", "relative") or any(
+        t.ent_type_ in ("PER", "ORG") or is_role_noun(t) for t in toks
+    )
+
+
+def _sentence_speaker(doc: Doc, verb: Token) -> Mention | None:
+    quoted = quoted_tokens(doc)
+    for tok in verb.sent:
+        if tok.i != verb.i and tok.i not in quoted and reporting_kind(tok):
+            found = subject_of(doc, tok)
+            if found is not None:
+                return found
+    for ent in verb.sent.ents:
+        if ent.label_ == "PER" and ent.start not in quoted:
+            return Mention(ent.start, ent.end, "name", ent.start)
+    return None
 
 
 def cue_words_with_colon(doc: Doc, verb: Token, colon: Token) -> str:
@@ -220,6 +272,11 @@ def is_role_noun(tok: Token) -> bool:
 
 
 def attribute_quotes(doc: Doc, found: list[Found]) -> list[Attributed]:
+    inside: set[int] = set()
+    for f in found:
+        if f.kind != "indirect":
+            inside.update(t.i for t in doc.char_span(f.open_at, f.close_at + 1, alignment_mode="expand") or ())
+    doc.user_data[QUOTED_KEY] = inside
     return [attribute_quote(doc, f) for f in found]
 
 

@@ -51,7 +51,11 @@ def reporting_kind(token: Token) -> str | None:
 
 
 def is_speech_noun(token: Token) -> bool:
-    return bool(token.pos_ == "NOUN" and token.lemma_.lower() in speech_nouns())
+    """A noun naming what was said, in a phrase such as « dans un communiqué », « lors d'un discours »."""
+    if token.pos_ != "NOUN" or token.lemma_.lower() not in speech_nouns():
+        return False
+    before = [t.lower_ for t in token.doc[max(0, token.i - 3) : token.i]]
+    return any(w in ("dans", "par", "lors", "via", "selon", "après", "d'", "du", "le", "la", "ses", "son", "sa") for w in before)
 
 
 def is_title_word(token: Token) -> bool:

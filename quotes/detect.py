@@ -119,9 +119,9 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
         if tok.is_punct and tok.text in ",–—-":
             continue
         low = tok.lower_
-        if low in SELON:
+        if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
-        if tok.pos_ == "AUX" or low in ("s'", "se", "s’") or is_clitic_subject(tok) or low in ADVERBS_BEFORE_CUE \
+        if tok.pos_ == "AUX" or low in ("s'", "se", "s’", "-t", "t") or is_clitic_subject(tok) or low in ADVERBS_BEFORE_CUE \
                 or low in ("de", "son", "sa", "leur", "côté", "pour", "part"):
             skipped += 1
             if skipped > 5:
@@ -133,14 +133,25 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
     return None
 
 
-def outermost_reporting(verb: Any) -> Any:
-    """Climb from a reporting verb to a reporting verb that governs it (a déclaré qu'il considérait)."""
+def is_selon(tok: Any) -> bool:
+    """selon, or après in d'après."""
+    low = tok.lower_
+    if low in SELON:
+        return True
+    return bool(low == "après" and tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("d'", "d’"))
+
+
+def outermost_reporting(verb: Any, allowed: set[int]) -> Any:
+    """Climb from a reporting verb to a reporting verb that governs it (a déclaré qu'il considérait),
+    staying among the `allowed` tokens (the reporter's words of the same sentence)."""
     best = verb
     node = verb
     for _ in range(4):
         if node.head is node or node.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "obj", "acl"):
             break
         node = node.head
+        if node.i not in allowed:
+            break
         if reporting_kind(node) == "always":
             best = node
     return best
@@ -154,13 +165,17 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
     for j in range(len(head) - 1, -1, -1):
         tok = head[j]
         low = tok.lower_
-        if low in SELON:
+        if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
         kind = reporting_kind(tok)
         if kind == "always" or (kind == "conditional" and _has_reason(head[j + 1 :])):
-            verb = outermost_reporting(tok)
+            verb = outermost_reporting(tok, {t.i for t in head})
             return Cue(verb.i, cue_words(doc, verb), "head")
         if is_speech_noun(tok):
+            # d'après le communiqué du ministère: the selon phrase is the cue
+            for k in range(j - 1, max(-1, j - 4), -1):
+                if is_selon(head[k]):
+                    return Cue(head[k].i, head[k].text, "selon")
             return Cue(tok.i, tok.text, "noun")
     if last.text == ":":
         return Cue(last.i, ":", "colon")

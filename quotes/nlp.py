@@ -51,11 +51,21 @@ class Coreference:
                 except Exception as exc:
                     self._annotator = None
                     warn(f"coreferee model could not be loaded ({type(exc).__name__}): using the rule fallback")
+        self._male = frozenset(getattr(self._rules, "male_names", ()) or ())
+        self._female = frozenset(getattr(self._rules, "female_names", ()) or ())
         if self._annotator is None and self.mode == "fallback" and importlib.util.find_spec(COREFEREE_MODEL_PACKAGE) is None:
             warn(
                 "coreferee French model not installed (make setup COREFEREE_MODEL=...): "
                 "pronouns are resolved with coreferee's rules and quotes' own ranking"
             )
+
+    def gender(self, first_name: str) -> str | None:
+        """'m' or 'f' when coreferee's French first-name lists know the name, else None."""
+        if self._rules is None:
+            return None
+        male = first_name in self._male
+        female = first_name in self._female
+        return "m" if male and not female else "f" if female and not male else None
 
     def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
         sents = list(doc.sents)

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from quotes.attribute import Attributed, Mention, is_role_noun
+from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun
+from quotes.cues import is_speech_noun
 from quotes.types import Attribution, Quote
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ ORG_NOUNS = {"association", "ong", "organisation", "fédération", "ministère",
              "journal", "club", "groupe", "entreprise", "société", "ligue", "parquet", "police", "gendarmerie",
              "préfecture", "mairie", "fondation", "agence", "institut", "commission", "gouvernement", "chaîne",
              "collectif", "cour", "tribunal", "conseil", "comité", "banque", "fédéral"}
+INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
 CONFIDENCE: dict[str, float] = {"name": 0.9, "relative": 0.85, "nominal": 0.7, "pronoun": 0.7,
                                 "context": 0.5, "none": 0.2}
@@ -49,8 +51,12 @@ class Name:
         return [fold(w) for w in self.text.replace("-", " ").split()]
 
 
-def clean_name(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while start < end and (doc[start].lower_ in TITLES or doc[start].is_punct or doc[start].pos_ in ("DET", "ADP")):
+def clean_name(doc: Doc, start: int, end: int, label: str = "PER") -> tuple[int, int]:
+    """Strip titles, determiners and, for a person, the role words before the name."""
+    while start < end and (
+        doc[start].lower_ in TITLES or doc[start].is_punct or doc[start].pos_ in ("DET", "ADP")
+        or (label == "PER" and doc[start].text[:1].islower() and end - start > 1)
+    ):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text != ")" or doc[end - 1].pos_ in ("DET", "ADP")):
         end -= 1
@@ -64,15 +70,16 @@ class NameIndex:
         self.doc = doc
         self.names: list[Name] = []
         for ent in doc.ents:
-            if ent.label_ not in ("PER", "ORG"):
+            if ent.label_ not in ("PER", "ORG", "LOC", "MISC"):
                 continue
-            s, e = clean_name(doc, ent.start, ent.end)
+            s, e = clean_name(doc, ent.start, ent.end, ent.label_)
             if e <= s:
                 continue
             text = doc[s:e].text.strip()
             if len(text) < 2 or text.startswith(("#", "http")):
                 continue
             self.names.append(Name(s, e, text, ent.label_))
+        self.role_words: dict[str, set[str]] = {}
         self.roles = self._roles()
 
     def _roles(self) -> list[tuple[str, Name, int]]:
@@ -85,8 +92,10 @@ class NameIndex:
                 tok = doc[i]
                 if tok.text in (".", "\n", ";", ":") or tok.pos_ in ("VERB", "AUX"):
                     break
-                if tok.pos_ == "NOUN" and is_role_noun(tok):
+                if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok):
                     out.append((tok.lemma_.lower(), name, name.start))
+                    self.role_words.setdefault(name.text, set()).update(
+                        fold(t.text) for t in doc[tok.i : name.start] if t.is_alpha)
                     break
             # Gérald Darmanin, ministre de l'Intérieur / Patrick Baudouin, avocat et président
             j = name.end
@@ -95,12 +104,21 @@ class NameIndex:
                     tok = doc[k]
                     if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ",", "\n"):
                         break
-                    if tok.pos_ == "NOUN" and is_role_noun(tok):
+                    if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok):
                         out.append((tok.lemma_.lower(), name, name.start))
+                        self.role_words.setdefault(name.text, set()).update(
+                            fold(t.text) for t in doc[j + 1 : min(len(doc), k + 6)] if t.is_alpha)
         return out
 
     def fullest(self, name: Name) -> str:
-        """The fullest form of a name in the article: Poutine -> Vladimir Poutine."""
+        """The fullest form of a name in the article: Poutine -> Vladimir Poutine, @GDarmanin too."""
+        if name.text.startswith("@"):
+            handle = fold(name.text[1:])
+            persons = [n for n in self.names if n.label == "PER" and n.words and len(n.words[-1]) > 2
+                       and handle.endswith(n.words[-1])]
+            if persons:
+                return self.fullest(max(persons, key=lambda n: len(n.words)))
+            return name.text
         words = name.words
         if not words:
             return name.text
@@ -117,20 +135,25 @@ class NameIndex:
 
     def in_span(self, start: int, end: int) -> Name | None:
         inside = [n for n in self.names if n.start < end and start < n.end]
-        persons = [n for n in inside if n.label == "PER"]
-        pick = persons[-1] if persons else (inside[-1] if inside else None)
-        return pick
+        for label in ("PER", "ORG", "LOC", "MISC"):
+            hits = [n for n in inside if n.label == label]
+            if hits:
+                return hits[0] if label != "PER" else hits[-1]
+        return None
 
     def before(self, tok_i: int, window: int = 250, label: str | None = None) -> list[Name]:
         """Names ending before token `tok_i`, nearest first, within `window` tokens."""
         cands = [n for n in self.names if n.end <= tok_i and tok_i - n.end <= window and (label is None or n.label == label)]
         return sorted(cands, key=lambda n: -n.end)
 
-    def by_role(self, lemma: str, tok_i: int) -> Name | None:
-        before = [(pos, n) for r, n, pos in self.roles if r == lemma and pos <= tok_i]
+    def by_role(self, lemma: str, tok_i: int, modifiers: set[str] | None = None) -> Name | None:
+        """The person named for a role; `modifiers` (LFI, du Nord) must fit what the article says of them."""
+        roles = [(r, n, pos) for r, n, pos in self.roles
+                 if not modifiers or modifiers <= self.role_words.get(n.text, set())]
+        before = [(pos, n) for r, n, pos in roles if r == lemma and pos <= tok_i]
         if before:
             return max(before, key=lambda p: p[0])[1]
-        after = [(pos, n) for r, n, pos in self.roles if r == lemma]
+        after = [(pos, n) for r, n, pos in roles if r == lemma]
         return min(after, key=lambda p: p[0])[1] if after else None
 
 
@@ -149,7 +172,8 @@ def _proper_name_run(doc: Doc, m: Mention) -> str | None:
 
 
 def resolve_mention(
-    doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None, coref: Coreference | None
+    doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None, coref: Coreference | None,
+    since: int = 0,
 ) -> _Resolved:
     span_text = doc[m.start : m.end].text
     if m.attribution in ("name", "relative"):
@@ -164,10 +188,10 @@ def resolve_mention(
         if m.attribution == "relative":
             head = doc[m.head]
             if head.pos_ == "PRON":
-                return resolve_pronoun(doc, names, head, previous, coref)
+                return resolve_pronoun(doc, names, head, previous, coref, since)
             return resolve_role(doc, names, m, previous)
     if m.attribution == "pronoun":
-        return resolve_pronoun(doc, names, doc[m.head], previous, coref)
+        return resolve_pronoun(doc, names, doc[m.head], previous, coref, since)
     return resolve_role(doc, names, m, previous)
 
 
@@ -175,11 +199,21 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     """A role noun (le ministre, l'ONG) -> the person or body the article names for it."""
     nouns = [t for t in doc[m.start : m.end] if t.pos_ == "NOUN"]
     role_text = doc[m.start : m.end].text
+    if nouns and is_speech_noun(nouns[0]):
+        # le communiqué du ministère de l'Intérieur: the one who issued it
+        hit = names.in_span(nouns[0].i + 1, m.end)
+        if hit is not None:
+            return _Resolved(names.fullest(hit), hit.label, None)
+        nouns = nouns[1:]
     if not nouns:
         return previous_or_nearest(names, m.start, previous, "PER", role_text)
     head = nouns[0]
     lemma = head.lemma_.lower()
-    hit = names.by_role(lemma, m.start)
+    det = doc[m.start]
+    if det.pos_ == "DET" and det.lower_ in INDEFINITE or doc[m.start : m.start + 2].text.lower() == "de nombreux":
+        return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
+    modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
+    hit = names.by_role(lemma, m.start, modifiers)
     if hit is not None:
         return _Resolved(names.fullest(hit), hit.label, role_text)
     if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
@@ -199,21 +233,39 @@ def previous_or_nearest(names: NameIndex, tok_i: int, previous: _Resolved | None
 
 
 def resolve_pronoun(
-    doc: Doc, names: NameIndex, pron: Token, previous: _Resolved | None, coref: Coreference | None
+    doc: Doc, names: NameIndex, pron: Token, previous: _Resolved | None, coref: Coreference | None,
+    since: int = 0,
 ) -> _Resolved:
     """il / elle / selon lui -> a named speaker: the coreference chain when it names someone,
     else the previous speaker, else the nearest person named before."""
+    feminine = fold(pron.text).lstrip("-").removeprefix("t-") in ("elle", "elles", "cette derniere", "celle-ci")
+
+    def fits(name: str | None, label: str | None) -> bool:
+        if not name or label not in ("PER", "ORG"):
+            return False
+        if label == "ORG" or coref is None:
+            return True
+        gender = coref.gender(name.split()[0])
+        return gender is None or gender == ("f" if feminine else "m")
+
+    # someone the text made the subject since the previous quotation (X a affirmé qu'il …)
+    quoted = doc.user_data.get(QUOTED_KEY, ())
+    for near in names.before(pron.i, window=pron.i - since, label="PER"):
+        if near.start not in quoted and any(doc[k].dep_.startswith("nsubj") for k in range(near.start, near.end)):
+            full = names.fullest(near)
+            if fits(full, "PER"):
+                return _Resolved(full, "PER", None)
+    if previous is not None and fits(previous.name, previous.label):
+        return _Resolved(previous.name, previous.label, None)
     if coref is not None:
         for ant in coref.antecedents(doc, pron.i):
             hit = names.in_span(ant, ant + 1)
-            if hit is not None:
+            if hit is not None and fits(names.fullest(hit), hit.label):
                 return _Resolved(names.fullest(hit), hit.label, None)
-    label_wanted = "PER"
-    if previous is not None and previous.name:
-        return _Resolved(previous.name, previous.label, None)
-    near = names.before(pron.i, label=label_wanted) or names.before(pron.i)
-    if near:
-        return _Resolved(names.fullest(near[0]), near[0].label, None)
+    for near in names.before(pron.i, label="PER") + names.before(pron.i, label="ORG"):
+        full = names.fullest(near)
+        if fits(full, near.label):
+            return _Resolved(full, near.label, None)
     return _Resolved(None, None, None)
 
 
@@ -223,6 +275,7 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
     out: list[Quote] = []
     previous: _Resolved | None = None
     pending_context: list[int] = []
+    since = 0  # token after the previous attributed quotation
     resolved_all: list[_Resolved] = []
     for a in attributed:
         f = a.found
@@ -235,7 +288,7 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
             mention_text = None
         else:
             attribution = a.mention.attribution
-            res = resolve_mention(doc, names, a.mention, previous, coref)
+            res = resolve_mention(doc, names, a.mention, previous, coref, since)
             mention_text = doc[a.mention.start : a.mention.end].text.lstrip("-")
             if mention_text.startswith("t-"):
                 mention_text = mention_text[2:]
@@ -250,6 +303,8 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
         resolved_all.append(res)
         if res.name and f.kind != "indirect":
             previous = res
+            end_span = doc.char_span(f.start, f.end, alignment_mode="expand")
+            since = end_span.end if end_span is not None else since
     # a headline quote before any speaker: the first speaker the article names after it
     first_named = next((r for r in resolved_all if r.name), None)
     for k in pending_context:
