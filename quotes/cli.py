@@ -103,7 +103,10 @@ def extract(
 def main() -> None:
     """Entry point: library errors become one line on stderr and exit code 1."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the code of `typer.Exit(code=...)` instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except QuotesError as exc:
         err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)

@@ -328,3 +328,16 @@ def test_diff_gained_lost_changed() -> None:
     same = diff_records("art", expected, expected)
     assert same == ArticleDiff(id="art", unchanged_quotes=3) and same.ok
     assert same.summary() == "art: unchanged (3 quotes)"
+
+
+def test_exit_codes_through_the_entry_point(
+    tmp_path: Path, sources: Path, fake: FakeExtractor,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`quotes golden check` as run from a shell: 0 when nothing changed, 1 when something did."""
+    assert golden(tmp_path, "add", str(sources / "budget.txt"))[0] == 0
+    code, out, _err = run_main(["golden", "check", *suite_args(tmp_path)], monkeypatch, capsys)
+    assert code == 0 and out.splitlines()[-1] == "1 article checked: 1 unchanged, 0 changed"
+    fake.speaker = "Paul Durand"
+    code, out, _err = run_main(["golden", "check", *suite_args(tmp_path)], monkeypatch, capsys)
+    assert code == 1 and "speaker: 'Anne Martin' → 'Paul Durand'" in out
