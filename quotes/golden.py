@@ -135,6 +135,13 @@ class GoldenSuite:
             by_id[path.stem] = path
         return [GoldenCase(i, p, self.expected_path(i)) for i, p in sorted(by_id.items())]
 
+    def orphans(self) -> list[Path]:
+        """Expected files whose article is gone (left behind when an article is removed)."""
+        if not self.expected.is_dir():
+            return []
+        ids = {c.id for c in self.all_cases()}
+        return sorted(p for p in self.expected.glob(f"*{EXPECTED_SUFFIX}") if p.stem not in ids)
+
     def cases(self, ids: Sequence[str] = ()) -> list[GoldenCase]:
         """The cases named by `ids` (all when empty). Raises `NotFoundError` on an unknown id."""
         every = self.all_cases()

@@ -341,3 +341,15 @@ def test_exit_codes_through_the_entry_point(
     fake.speaker = "Paul Durand"
     code, out, _err = run_main(["golden", "check", *suite_args(tmp_path)], monkeypatch, capsys)
     assert code == 1 and "speaker: 'Anne Martin' → 'Paul Durand'" in out
+
+
+def test_expected_file_left_without_its_article(tmp_path: Path, sources: Path, fake: FakeExtractor) -> None:
+    assert golden(tmp_path, "add", str(sources / "budget.txt"), str(sources / "digue.json"))[0] == 0
+    (tmp_path / "g" / "articles" / "digue.json").unlink()
+    code, out = golden(tmp_path, "check")
+    assert code == 1
+    assert "1 article checked: 1 unchanged, 0 changed" in out
+    orphan = tmp_path / "g" / "expected" / "digue.yml"
+    articles = tmp_path / "g" / "articles"
+    assert f"{orphan}: no article 'digue' in {articles}; delete it or restore the article" in out
+    assert golden(tmp_path, "check", "budget")[0] == 0  # a check of named articles leaves the rest alone
