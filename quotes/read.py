@@ -6,9 +6,12 @@ computed later indexes the text as read.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -107,3 +110,188 @@ def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator
     """Every article of every input, in input order."""
     for path in find_inputs(paths):
         yield from read_path(path, stdin)
+
+
+# ---------------------------------------------------------------------------------------------
+# More formats for `quotes ingest`: JSON Lines dumps, HTML pages (trafilatura), WARC archives
+# (warcio), and metadata found in plain text. The functions above keep their behaviour; these
+# yield one item per article, a failure being an `InputError` in place of its article so that the
+# others of the same input are still read.
+
+INGEST_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm", ".warc", ".gz"}
+HTML_SUFFIXES = {".html", ".htm"}
+# Below this many characters, what trafilatura kept of a page is a menu or a notice, not an article.
+MIN_HTML_TEXT = 40
+ArticleOrError = Article | InputError
+
+
+def is_warc(path: str) -> bool:
+    name = path.lower()
+    return name.endswith((".warc", ".warc.gz"))
+
+
+def find_ingest_inputs(paths: Sequence[str]) -> list[str]:
+    """Like `find_inputs`, for every format `quotes ingest` reads (.gz only as .warc.gz)."""
+    found = find_inputs(paths, INGEST_SUFFIXES)
+    given = set(paths)
+    return [p for p in found if p in given or not p.lower().endswith(".gz") or is_warc(p)]
+
+
+def article_from_html(html: str | bytes, path: str, url: str | None = None) -> Article:
+    """The main text of an HTML page and its metadata (title, author, site name, date, canonical URL)."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception as exc:  # trafilatura raises assorted errors on broken markup
+        raise InputError(f"{path}: cannot parse HTML ({type(exc).__name__})") from exc
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or len(text.strip()) < MIN_HTML_TEXT:
+        raise InputError(f"{path}: no article text found in the HTML")
+    meta: dict[str, str] = {}
+    fields = (("title", "title"), ("author", "author"), ("outlet", "sitename"), ("published", "date"))
+    for key, attr in fields:
+        value = getattr(doc, attr, None)
+        if value:
+            meta[key] = str(value)
+    canonical = getattr(doc, "url", None)
+    if canonical or url:
+        meta["url"] = str(canonical or url)
+    return Article(path=path, text=text, **meta)
+
+
+def read_jsonl(raw: str, path: str) -> Iterator[ArticleOrError]:
+    """One article a line; blank lines are skipped; a bad line is a failure of that line alone."""
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"{where}: invalid JSON ({exc.msg})")
+            continue
+        try:
+            yield article_from_mapping(obj, where)
+        except InputError as exc:
+            yield exc
+
+
+def read_warc(path: str) -> Iterator[ArticleOrError]:
+    """Each HTML response of a WARC file: the record's target URI, its date as access date."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        stream = open(path, "rb")  # closed by the `with` below, after iterating
+    except OSError as exc:
+        yield InputError(f"{path}: cannot read ({exc.strerror})")
+        return
+    with stream:
+        try:
+            found = 0
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                ctype = record.http_headers.get_header("Content-Type") or ""
+                status = record.http_headers.get_statuscode() or ""
+                if "html" not in ctype.lower() or not str(status).startswith("2"):
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                date = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
+                payload = record.content_stream().read()
+                found += 1
+                where = f"{path}#{uri or found}"
+                try:
+                    article = article_from_html(payload, where, url=uri)
+                except InputError as exc:
+                    yield exc
+                    continue
+                yield replace(article, url=article.url or uri, accessed=date)
+            if not found:
+                yield InputError(f"{path}: WARC file holds no HTML response")
+        except ArchiveLoadFailed as exc:
+            yield InputError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0]})")
+
+
+_PUBLISHED = re.compile(
+    r"^\s*(?:publié|publiée|mis en ligne|paru)\s+le\s+(?:\w+\s+)?"
+    r"(?P<d>1er|\d{1,2})\s+(?P<m>[^\W\d_]+)\s+(?P<y>\d{4})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PUBLISHED_NUMERIC = re.compile(
+    r"^\s*(?:publié|publiée|mis en ligne|paru)\s+le\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DATE_LINE = re.compile(
+    r"^\s*date\s*:?\s*(?P<iso>\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*$", re.IGNORECASE | re.MULTILINE
+)
+_BYLINE = re.compile(
+    r"^\s*(?i:par)\s+(?P<who>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:et\s+)?[A-ZÀ-Ý][\w'’.-]*)+)\s*$", re.MULTILINE
+)
+# How far into a plain text to look for its metadata lines.
+HEAD_CHARS = 1500
+
+
+def text_metadata(text: str) -> dict[str, str]:
+    """Best-effort metadata from a plain-text article's own lines: a date line, a byline."""
+    from quotes.situate import MONTHS, normalise
+
+    head = text[:HEAD_CHARS]
+    meta: dict[str, str] = {}
+    if (m := _PUBLISHED.search(head)) and normalise(m["m"]) in MONTHS:
+        day = 1 if m["d"] == "1er" else int(m["d"])
+        meta["published"] = f"{int(m['y']):04d}-{MONTHS[normalise(m['m'])]:02d}-{day:02d}"
+    elif m := _PUBLISHED_NUMERIC.search(head):
+        meta["published"] = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+    elif m := _DATE_LINE.search(head):
+        meta["published"] = m["iso"]
+    if m := _BYLINE.search(head):
+        meta["author"] = m["who"]
+    return meta
+
+
+def _with_defaults(article: Article, defaults: dict[str, str] | None) -> Article:
+    """Fill metadata the article lacks: from the command line first, then from its own text."""
+    fill = {k: v for k, v in (defaults or {}).items() if v and not getattr(article, k)}
+    guessed = text_metadata(article.text).items()
+    found = {k: v for k, v in guessed if not getattr(article, k) and k not in fill}
+    return replace(article, **fill, **found) if fill or found else article
+
+
+def read_items(
+    paths: Sequence[str], stdin: BinaryIO | None = None, defaults: dict[str, str] | None = None
+) -> Iterator[ArticleOrError]:
+    """Every article of every input for `quotes ingest`, failures in place of unreadable ones.
+
+    `defaults` (url, outlet, published, title, author) fill what an article does not say; a date
+    line or byline in the text fills what is still missing.
+    """
+    for path in find_ingest_inputs(paths):
+        for item in _read_one(path, stdin):
+            yield item if isinstance(item, InputError) else _with_defaults(item, defaults)
+
+
+def looks_like_html(raw: str) -> bool:
+    return raw.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
+
+
+def _read_one(path: str, stdin: BinaryIO | None) -> Iterator[ArticleOrError]:
+    if is_warc(path):
+        yield from read_warc(path)
+        return
+    try:
+        raw = decode_utf8(read_bytes(path, stdin), path)
+    except InputError as exc:
+        yield exc
+        return
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            yield from read_jsonl(raw, path)
+        elif suffix in HTML_SUFFIXES or (path == "-" and looks_like_html(raw)):
+            yield article_from_html(raw, path)
+        else:
+            yield from read_path(path, io.BytesIO(raw.encode("utf-8")) if path == "-" else None)
+    except InputError as exc:
+        yield exc
