@@ -111,12 +111,15 @@ def golden_check(
     for diff in report.diffs:
         typer.echo(render_diff(diff))
     typer.echo(report.summary())
+    where = "" if (articles, expected) == (DEFAULT_ARTICLES, DEFAULT_EXPECTED) else (
+        f" --articles {articles} --expected {expected}"
+    )
     orphans = [] if ids else suite.orphans()
     for path in orphans:
         typer.echo(f"{path}: no article {path.stem!r} in {suite.articles}; delete it or restore the article")
     if not report.ok:
         changed = " ".join(d.id for d in report.diffs if not d.ok)
-        typer.echo(f"If these changes are right, accept them with: quotes golden update {changed}")
+        typer.echo(f"If these changes are right, accept them with: quotes golden update {changed}{where}")
     if orphans or not report.ok:
         raise typer.Exit(code=1)
 

@@ -140,7 +140,8 @@ def test_add_check_update_round_trip(tmp_path: Path, sources: Path, fake: FakeEx
     assert "      speaker: 'Anne Martin' → 'Paul Durand'" in out
     assert "digue: 0 gained, 0 lost, 1 changed" in out
     assert "2 articles checked: 0 unchanged, 2 changed" in out
-    assert "quotes golden update budget digue" in out
+    where = " ".join(suite_args(tmp_path))
+    assert f"accept them with: quotes golden update budget digue {where}" in out
 
     code, out = golden(tmp_path, "update", "budget")
     assert code == 0, out
