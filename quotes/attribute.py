@@ -126,6 +126,13 @@ def _mention(doc: Doc, span: tuple[int, int] | None, relative: bool = False) -> 
 
 def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
     """The inverted subject after a verb: -t-il, dit-elle, estime le ministre, a déclaré X."""
+    for k in range(verb.i - 1, max(-1, verb.i - 4), -1):
+        # a-t-il dit: the clitic sits between the auxiliary and the participle
+        tok = doc[k]
+        if is_clitic_subject(tok) and tok.lower_.lstrip("-") not in ("t",):
+            return _mention(doc, (k, k + 1))
+        if not (tok.pos_ in ("AUX", "ADV") or tok.lower_ in ("-t", "t", "s'", "se", "s’") or is_clitic_subject(tok)):
+            break
     i = verb.i + 1
     while i < limit and (is_clitic_subject(doc[i]) or doc[i].lower_ in ("-t", "t")):
         if doc[i].lower_.lstrip("-") not in ("t",):
@@ -160,7 +167,8 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
     quoted = quoted_tokens(doc)
     for _ in range(4):
         subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")
-                    and c.i < node.i + 8 and c.i not in quoted and c.lower_ not in OBJECT_CLITICS]
+                    and c.i < node.i + 8 and c.i not in quoted and c.lower_ not in OBJECT_CLITICS
+                    and c.lower_ not in ("-t", "t")]
         if subjects:
             subj = subjects[0]
             if subj.lower_ in ("qui",) and node.dep_.startswith("acl") and node.head.i < node.i:

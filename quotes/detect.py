@@ -217,7 +217,7 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     whole_sentence = not head or (cue is not None and cue.side in ("colon",)) or head[-1].text == ":"
     if is_title_like(words) and not whole_sentence:
         return None
-    sentence_has_cue = cue is not None or any(reporting_kind(t) for t in head + tail)
+    sentence_has_cue = cue is not None or any(reporting_kind(t) == "always" for t in head + tail)
     if len(words) <= 2 and not whole_sentence and not sentence_has_cue:
         return None  # a scare quote: one or two words with nobody said to say them
     starts_upper = words[0][:1].isupper() or inner[:1].isupper()
@@ -305,7 +305,7 @@ def detect_quotes(doc: Doc) -> list[Found]:
             f = classify(piece, text, index)
             if f is None:
                 continue
-            if incise_cue is not None:
+            if incise_cue is not None and not (f.cue is not None and f.cue.side == "tail"):
                 f = Found(f.start, f.end, f.kind, f.open_at, f.close_at, incise_cue, f.head_start)
             found.append(f)
     found.extend(indirect_speech(doc, index, found))

@@ -47,6 +47,14 @@ def _straight_opens(text: str, i: int) -> bool:
     return not (before.isalnum() or before in ".,;!?…)]»”’")
 
 
+def _opens_utterance(text: str, at: int) -> bool:
+    """A quotation that can run over paragraphs opens its paragraph or follows a colon."""
+    k = at - 1
+    while k >= 0 and text[k] in INNER_SPACE:
+        k -= 1
+    return k < 0 or text[k] in "\n:"
+
+
 def _next_paragraph_start(text: str, i: int) -> int:
     """Index of the first non-space character after the line break at `i`."""
     j = i
@@ -85,7 +93,7 @@ def quoted_spans(text: str) -> list[QuotedSpan]:
         ch = text[i]
         if ch == "\n" and stack:
             j = _next_paragraph_start(text, i)
-            if j < len(text) and text[j] == stack[0].mark:
+            if j < len(text) and text[j] == stack[0].mark and _opens_utterance(text, stack[0].at):
                 # French press reopens « at each paragraph of a long quotation.
                 stack[0].reopened = True
                 i = j

@@ -266,6 +266,11 @@ def resolve_pronoun(
         full = names.fullest(near)
         if fits(full, near.label):
             return _Resolved(full, near.label, None)
+    # « Nous sommes prêts, a-t-elle dit, à négocier », a conclu Hélène Martin: named after
+    sent = pron.sent
+    for name in names.names:
+        if name.label == "PER" and pron.i < name.start < sent.end and fits(names.fullest(name), "PER"):
+            return _Resolved(names.fullest(name), "PER", None)
     return _Resolved(None, None, None)
 
 
