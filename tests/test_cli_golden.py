@@ -354,3 +354,17 @@ def test_expected_file_left_without_its_article(tmp_path: Path, sources: Path, f
     articles = tmp_path / "g" / "articles"
     assert f"{orphan}: no article 'digue' in {articles}; delete it or restore the article" in out
     assert golden(tmp_path, "check", "budget")[0] == 0  # a check of named articles leaves the rest alone
+
+
+@pytest.mark.parametrize("text", [
+    "Il a dit\u00a0: «\u202fnon\u202f» ",  # no-break and narrow no-break spaces, trailing space
+    "première ligne\n\n« deuxième »  avec  deux espaces",
+    "# pas un commentaire: - ni une liste, ni 'un' \"mot\" ; ni null ni yes",
+    "x" * 300,
+    "",
+])
+def test_golden_files_keep_any_text(text: str, tmp_path: Path) -> None:
+    record = {"published": None, "quotes": [{**_q(0, len(text)), "text": text}]}
+    path = tmp_path / "case.yml"
+    path.write_bytes(dump_record(record))
+    assert load_expected(path) == record
