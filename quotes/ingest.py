@@ -134,6 +134,8 @@ class Ingestor:
         same_content = session.exec(select(db.Source).where(db.Source.content_hash == digest)).first()
         if existing is not None and existing.content_hash == digest:
             return Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
+        if same_content is not None and not article.url and same_content.path == article.path:
+            return Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
         if same_content is not None:
             where = same_content.url or same_content.path or f"source #{same_content.id}"
             return Outcome(

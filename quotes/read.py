@@ -248,7 +248,25 @@ def text_metadata(text: str) -> dict[str, str]:
         meta["published"] = m["iso"]
     if m := _BYLINE.search(head):
         meta["author"] = m["who"]
+    if meta and (title := _title_line(head)):
+        meta["title"] = title
     return meta
+
+
+def _title_line(head: str) -> str | None:
+    """The first line, when a byline or date line follows it closely: it is then a headline."""
+    lines = [line.strip() for line in head.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if len(lines) < 2:
+        return None
+    first, following = lines[0], "\n".join(lines[1:4])
+    if len(first) > 200 or first.endswith((".", ":", "»")) or _BYLINE.match(first) or _DATE_LINE.match(first):
+        return None
+    if _PUBLISHED.match(first) or _PUBLISHED_NUMERIC.match(first):
+        return None
+    near = any(p.search(following) for p in (_BYLINE, _PUBLISHED, _PUBLISHED_NUMERIC, _DATE_LINE))
+    return first if near else None
 
 
 def _with_defaults(article: Article, defaults: dict[str, str] | None) -> Article:

@@ -195,11 +195,21 @@ def _add_alias(session: Session, speaker: Speaker, alias: str) -> None:
         session.add(SpeakerAlias(speaker_id=speaker.id, alias=alias, norm=norm))
 
 
+def looks_like_role(role: str, speaker: Speaker) -> bool:
+    """A role is a description ("président turc"), not a name: no title of address, not the name."""
+    words = normalise(role).split()
+    if not words or words[0] in HONORIFICS:
+        return False
+    if role[:1].isupper() and len(words) <= 3 and speaker.surname in words:
+        return False  # "Vladimir Poutine" given as a role
+    return normalise(role) not in (speaker.norm, speaker.surname)
+
+
 def add_role(session: Session, speaker: Speaker, role: str, seen: str | None = None) -> None:
     assert speaker.id is not None
     text = clean_role(role)
     norm = normalise(text)
-    if not norm:
+    if not norm or not looks_like_role(text, speaker):
         return
     row = session.exec(
         select(SpeakerRole).where(SpeakerRole.speaker_id == speaker.id, SpeakerRole.norm == norm)

@@ -145,12 +145,20 @@ def test_not_a_warc(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (PLAIN, {"published": "2024-09-01", "author": "Julien Perrin"}),
-        ("Titre\ndate 2024-07\n\nTexte.", {"published": "2024-07"}),
-        ("Titre\nDate : 2024-07-03\n\nTexte.", {"published": "2024-07-03"}),
+        (
+            PLAIN,
+            {
+                "published": "2024-09-01",
+                "author": "Julien Perrin",
+                "title": "Les vendanges avancées dans le Bordelais",
+            },
+        ),
+        ("Titre\ndate 2024-07\n\nTexte.", {"published": "2024-07", "title": "Titre"}),
+        ("Date : 2024-07-03\n\nTexte.", {"published": "2024-07-03"}),
+        ("Une phrase qui finit.\nPar Ana Lopes\n", {"author": "Ana Lopes"}),
         (
             "Titre\nPublié le mercredi 3 juillet 2024 à 10h\nPar Ana Lopes et Jo Roux\n",
-            {"published": "2024-07-03", "author": "Ana Lopes et Jo Roux"},
+            {"published": "2024-07-03", "author": "Ana Lopes et Jo Roux", "title": "Titre"},
         ),
         ("Mis en ligne le 03/07/2024\nTexte.", {"published": "2024-07-03"}),
         ("Il était parti le 3 juillet 2024, par la route.", {}),
@@ -167,11 +175,12 @@ def test_plain_text_gets_flags_then_its_own_lines(tmp_path: Path) -> None:
     (article,) = items([str(article_file)], defaults={"url": "https://ex.org/v", "outlet": "Sud Info"})
     assert isinstance(article, Article)
     assert article.text == PLAIN  # kept exactly: offsets index it
-    assert (article.url, article.outlet, article.published, article.author) == (
+    assert (article.url, article.outlet, article.published, article.author, article.title) == (
         "https://ex.org/v",
         "Sud Info",
         "2024-09-01",
         "Julien Perrin",
+        "Les vendanges avancées dans le Bordelais",
     )
     (flagged,) = items([str(article_file)], defaults={"published": "2024-09-02"})
     assert isinstance(flagged, Article) and flagged.published == "2024-09-02"

@@ -1,0 +1,411 @@
+"""The database commands: ingest, search, speakers, speaker, export. Thin wrappers over the library.
+
+Registered on `quotes.cli.app` (quotes/cli.py imports this module last). Every library error
+becomes one line `Error: …` on stderr and exit code 1, here, so that the commands behave the same
+under `quotes` and under a test runner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from quotes.cli import app
+from quotes.errors import InputError, QuotesError
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite file or postgresql:// URL. Default: $QUOTES_DB, else quotes.db in the user data folder.",
+        show_default=False,
+    ),
+]
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Library errors -> `Error: message` on stderr, exit code 1."""
+    try:
+        yield
+    except QuotesError as exc:
+        _stderr().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# ingest
+
+
+def make_extractor() -> Any:
+    """The loaded extraction pipeline (a function so that tests can hand in the session's one)."""
+    from quotes.pipeline import Extractor
+
+    return Extractor(warn=lambda msg: _stderr().print(f"Warning: {msg}", markup=False))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Articles: .txt .json .jsonl .html .warc(.gz) files, directories (recursively), - for stdin."
+        ),
+    ],
+    db: DbOption = None,
+    url: Annotated[str | None, typer.Option(help="URL of the article (one input only).")] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Outlet that published it, for inputs that do not say.")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD, for inputs that do not say.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the article (one input only).")] = None,
+    author: Annotated[str | None, typer.Option(help="Author (byline), for inputs that do not say.")] = None,
+) -> None:
+    """Store the attributed quotes of articles in the speaker database (same article twice: stored once)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from quotes.db import open_db
+    from quotes.ingest import Ingestor
+    from quotes.read import find_ingest_inputs, read_items
+    from quotes.search import check_date
+
+    with errors():
+        check_date(published, "--published")
+        inputs = find_ingest_inputs(paths)
+        if (url or title) and (
+            len(inputs) > 1 or any(p.lower().endswith((".jsonl", ".warc", ".gz")) for p in inputs)
+        ):
+            flag = "--url" if url else "--title"
+            raise InputError(f"{flag} names one article; give a single article file with it")
+        defaults = {
+            k: v
+            for k, v in dict(url=url, outlet=outlet, published=published, title=title, author=author).items()
+            if v
+        }
+        engine = open_db(db)
+        extractor = make_extractor()
+        ingestor = Ingestor(engine)
+        console = _stderr()
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Ingesting", total=len(inputs))
+            for path in inputs:
+                for item in read_items([path], defaults=defaults):
+                    if isinstance(item, InputError):
+                        outcome = ingestor.fail(path, str(item))
+                    else:
+                        try:
+                            result = extractor.extract_one(item)
+                        except QuotesError:
+                            raise
+                        except Exception as exc:  # one article's pipeline failure must not stop the run
+                            outcome = ingestor.fail(
+                                item.path, f"extraction failed ({type(exc).__name__}: {exc})"
+                            )
+                        else:
+                            outcome = ingestor.add(result)
+                    if outcome.status == "failed":
+                        progress.console.print(f"Failed: {outcome.reason}", markup=False)
+                    elif outcome.status == "skipped":
+                        progress.console.print(f"Skipped: {outcome.path}: {outcome.reason}", markup=False)
+                progress.advance(task)
+        engine.dispose()
+        summary = ingestor.summary
+        _stdout().print(summary.line(), markup=False)
+        if summary.failed and not summary.stored and not summary.skipped:
+            raise InputError(f"no article could be stored ({len(summary.failed)} failed)")
+
+
+# ---------------------------------------------------------------------------------------------
+# search and export
+
+
+class SearchFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    csl_json = "csl-json"
+    bibtex = "bibtex"
+    ris = "ris"
+    csv = "csv"
+    markdown = "markdown"
+    citation = "citation"
+    text = "text"
+
+
+SpeakerOpt = Annotated[
+    str | None,
+    typer.Option("--speaker", "-s", help="Speaker name or alias (case, accents, misspellings forgiven)."),
+]
+TextOpt = Annotated[str | None, typer.Option("--text", "-t", help="Words the quote contains (full text).")]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="Said on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Said on or before this date (YYYY-MM-DD, YYYY-MM or YYYY).")
+]
+OutletOpt = Annotated[str | None, typer.Option(help="Outlet name contains this.")]
+VenueOpt = Annotated[str | None, typer.Option(help='Venue contains this ("BFM", "communiqué", "sommet").')]
+KindOpt = Annotated[str | None, typer.Option(help="direct, mixed or indirect.")]
+
+
+def _filters(**kw: Any) -> Any:
+    from quotes.search import Filters
+
+    return Filters(**kw)
+
+
+def _run_search(filters: Any, db: str | None) -> Any:
+    from quotes.db import open_db
+    from quotes.search import search
+
+    engine = open_db(db, create=False)
+    try:
+        result = search(engine, filters)
+    finally:
+        engine.dispose()
+    match = result.speaker_match
+    if match is not None:
+        names = ", ".join(s.name for s in match.speakers)
+        how = {"alias": "alias", "surname": "surname", "fuzzy": f"closest name, {match.score:.0f}%"}[
+            match.how
+        ]
+        _stderr().print(f"Speaker {match.query!r}: {names} (matched {match.matched!r}, {how})", markup=False)
+    if not result.hits:
+        _stderr().print("No quotes match.", markup=False)
+    return result
+
+
+def hit_record(hit: Any) -> dict[str, Any]:
+    record = asdict(hit)
+    record["sources"] = [{k: v for k, v in s.items() if v is not None} for s in record["sources"]]
+    return record
+
+
+@app.command("search")
+def search_cmd(
+    speaker: SpeakerOpt = None,
+    text: TextOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    venue: VenueOpt = None,
+    kind: KindOpt = None,
+    limit: Annotated[int, typer.Option(help="At most this many quotes, latest first.")] = 20,
+    format: Annotated[
+        SearchFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
+    ] = SearchFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Search stored quotes by speaker, words, date said, outlet, venue and kind."""
+    from quotes.export import export_csv, french_date, french_quote
+
+    with errors():
+        filters = _filters(
+            speaker=speaker,
+            text=text,
+            since=since,
+            until=until,
+            outlet=outlet,
+            venue=venue,
+            kind=kind,
+            limit=limit,
+        )
+        result = _run_search(filters, db)
+        hits = result.hits
+        if format is SearchFormat.json:
+            sys.stdout.write(json.dumps([hit_record(h) for h in hits], ensure_ascii=False, indent=2) + "\n")
+        elif format is SearchFormat.jsonl:
+            for h in hits:
+                sys.stdout.write(json.dumps(hit_record(h), ensure_ascii=False) + "\n")
+        elif format is SearchFormat.csv:
+            sys.stdout.write(export_csv(hits))
+        elif hits:
+            table = Table(show_lines=True, expand=True)
+            table.add_column("said on", no_wrap=True)
+            table.add_column("speaker", style="bold")
+            table.add_column("quote", ratio=5)
+            table.add_column("source", ratio=2)
+            table.add_column("venue", ratio=1)
+            for h in hits:
+                src = h.primary
+                where = ", ".join(p for p in (src.outlet if src else None, src.url if src else None) if p)
+                if len(h.sources) > 1:
+                    where += f" (+{len(h.sources) - 1})"
+                table.add_row(
+                    french_date(h.said_on) or "",
+                    h.speaker or "?",
+                    french_quote(h.text),
+                    where,
+                    (src.venue if src else None) or "",
+                )
+            _stdout().print(table)
+
+
+@app.command("export")
+def export_cmd(
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="csl-json, bibtex, ris, csv, markdown, citation or text."),
+    ] = ExportFormat.csl_json,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --output file if it exists.")] = False,
+    speaker: SpeakerOpt = None,
+    text: TextOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    venue: VenueOpt = None,
+    kind: KindOpt = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many quotes, latest first.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690)."""
+    from quotes.export import export
+
+    with errors():
+        if output is not None and output.exists() and not force:
+            raise InputError(f"{output} exists; use --force to replace it")
+        filters = _filters(
+            speaker=speaker,
+            text=text,
+            since=since,
+            until=until,
+            outlet=outlet,
+            venue=venue,
+            kind=kind,
+            limit=limit,
+        )
+        result = _run_search(filters, db)
+        content = export(result.hits, format.value)
+        if output is None:
+            sys.stdout.write(content)
+            return
+        write_file(output, content)
+        _stderr().print(f"Wrote {len(result.hits)} quote(s) to {output}", markup=False)
+
+
+def write_file(path: Path, content: str) -> None:
+    """Write through a temporary file in the same directory: the target is whole or untouched."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise InputError(f"cannot write {path}: directory {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# speakers
+
+
+class SpeakersFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("speakers")
+def speakers_cmd(
+    limit: Annotated[int | None, typer.Option(help="At most this many speakers, most quoted first.")] = None,
+    format: Annotated[
+        SpeakersFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = SpeakersFormat.table,
+    db: DbOption = None,
+) -> None:
+    """List speakers with their number of quotes, aliases and roles."""
+    from sqlmodel import Session
+
+    from quotes.db import open_db
+    from quotes.speakers import list_speakers
+
+    with errors():
+        engine = open_db(db, create=False)
+        with Session(engine) as session:
+            rows = list_speakers(session, limit)
+        engine.dispose()
+        if format is SpeakersFormat.json:
+            sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+            return
+        if not rows:
+            _stderr().print("No speakers yet: store quotes with `quotes ingest`.", markup=False)
+            return
+        table = Table(expand=True)
+        table.add_column("speaker", style="bold")
+        table.add_column("quotes", justify="right")
+        table.add_column("aliases")
+        table.add_column("roles")
+        for r in rows:
+            table.add_row(r.name, str(r.quotes), ", ".join(r.aliases), ", ".join(r.roles))
+        _stdout().print(table)
+
+
+@app.command("speaker")
+def speaker_cmd(
+    name: Annotated[
+        str, typer.Argument(help="Speaker name or alias (case, accents, misspellings forgiven).")
+    ],
+    limit: Annotated[int, typer.Option(help="How many of the latest quotes to show.")] = 10,
+    db: DbOption = None,
+) -> None:
+    """Show one speaker: aliases, roles and latest quotes."""
+    from sqlmodel import Session
+
+    from quotes.db import open_db
+    from quotes.export import citation_line
+    from quotes.search import speaker_quotes
+    from quotes.speakers import speaker_summary
+
+    with errors():
+        engine = open_db(db, create=False)
+        match, hits = speaker_quotes(engine, name, limit)
+        with Session(engine) as session:
+            summary = speaker_summary(session, match.speakers[0])
+        engine.dispose()
+        out = _stdout()
+        out.print(f"{summary.name} — {summary.quotes} quote{'s' * (summary.quotes != 1)}", markup=False)
+        if match.how != "alias":
+            out.print(f"(matched {name!r} by {match.how}: {match.matched!r})", markup=False)
+        if summary.aliases:
+            out.print("Aliases: " + ", ".join(summary.aliases), markup=False)
+        if summary.roles:
+            out.print("Roles: " + ", ".join(summary.roles), markup=False)
+        for h in hits:
+            out.print("  " + citation_line(h), markup=False)
