@@ -58,6 +58,19 @@ def test_golden_suite_is_consistent() -> None:
             assert text[q["start"]:q["end"]] == q["text"], f"{case.id}: offsets of {q['text'][:40]!r}"
 
 
+def test_golden_annotations_are_the_golden_articles() -> None:
+    """golden/annotated/ID.json annotates golden article ID by hand (for `quotes evaluate`): same
+    text, valid offsets, and every hard case has one."""
+    from quotes.evaluate import read_annotated
+
+    annotated = {a.id: a for a in read_annotated(GOLDEN / "annotated")}
+    assert set(annotated) == set(CASES)
+    for case_id, case in CASES.items():
+        assert annotated[case_id].article.text == next(read_path(str(case.article))).text, case_id
+    assert annotated["sans_citation"].quotes == () and annotated["pas_des_citations"].quotes == ()
+    assert len(annotated["pas_des_citations"].not_quotes) >= 5
+
+
 @pytest.mark.model
 def test_seed_articles_through_golden_add_and_check(
     shared_dir: Path, tmp_path: Path, extractor: Any, monkeypatch: pytest.MonkeyPatch
