@@ -102,6 +102,20 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
         return "name", persons[0].i
+    for k, t in enumerate(toks[:-1]):
+        if t.text == "," and toks[k + 1].pos_ == "PROPN":
+            return "name", toks[k + 1].i  # la présidente de la Commission, Margarethe Lindqvist
+    nouns_first = [t for t in toks if t.pos_ == "NOUN"]
+    if nouns_first:
+        after = doc[nouns_first[0].i + 1 : end]
+        run = []
+        for t in after:
+            if t.pos_ == "PROPN" or (t.ent_type_ in ("ORG", "MISC") and t.text[:1].isupper()):
+                run.append(t)
+            elif run or t.pos_ != "ADJ":
+                break
+        if len(run) >= 2:
+            return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
     if content and (content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())):
         return "name", content[0].i  # La LDH, Bruxelles, HRW

@@ -83,16 +83,19 @@ class NameIndex:
         self.roles = self._roles()
 
     def _roles(self) -> list[tuple[str, Name, int]]:
-        """(role noun lemma, named person, token position) from appositions and titles."""
+        """(role noun lemma, named person or body, token position) from appositions and titles:
+        person roles for people (la présidente), body nouns for organisations (l'ONG)."""
         doc = self.doc
         out: list[tuple[str, Name, int]] = []
         for name in self.names:
+            if name.label not in ("PER", "ORG"):
+                continue
             # le président turc Erdoğan / le ministre de l'Intérieur, Gérald Darmanin
             for i in range(name.start - 1, max(-1, name.start - 8), -1):
                 tok = doc[i]
                 if tok.text in (".", "\n", ";", ":") or tok.pos_ in ("VERB", "AUX"):
                     break
-                if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok):
+                if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                     out.append((tok.lemma_.lower(), name, name.start))
                     self.role_words.setdefault(name.text, set()).update(
                         fold(t.text) for t in doc[tok.i : name.start] if t.is_alpha)
@@ -104,7 +107,7 @@ class NameIndex:
                     tok = doc[k]
                     if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ",", "\n"):
                         break
-                    if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok):
+                    if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                         out.append((tok.lemma_.lower(), name, name.start))
                         self.role_words.setdefault(name.text, set()).update(
                             fold(t.text) for t in doc[j + 1 : min(len(doc), k + 6)] if t.is_alpha)
@@ -155,6 +158,12 @@ class NameIndex:
             return max(before, key=lambda p: p[0])[1]
         after = [(pos, n) for r, n, pos in roles if r == lemma]
         return min(after, key=lambda p: p[0])[1] if after else None
+
+
+def _role_fits(tok: Token, name: Name) -> bool:
+    """Organisation nouns name organisations, person roles name people."""
+    is_body = fold(tok.lemma_) in {fold(n) for n in ORG_NOUNS}
+    return is_body == (name.label == "ORG")
 
 
 @dataclass
