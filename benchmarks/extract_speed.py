@@ -1,0 +1,51 @@
+"""Throughput and peak memory of `quotes` extraction beside the bare spaCy pipeline, same run.
+
+Prints figures and ratios, asserts nothing (the machine is shared: absolute times drift).
+Usage: python benchmarks/extract_speed.py [DIR]   (default: ../shared/corpus/dev, else samples/)
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    import spacy
+
+    from quotes.pipeline import Extractor
+    from quotes.read import read_inputs
+
+    default = ROOT.parent / "shared" / "corpus" / "dev"
+    src = sys.argv[1] if len(sys.argv) > 1 else str(default if default.is_dir() else ROOT / "samples")
+    articles = list(read_inputs([src]))
+    texts = [a.text for a in articles]
+
+    bare = spacy.load("fr_core_news_md")
+    list(bare.pipe(texts[:2]))  # warm up
+    t0 = time.perf_counter()
+    n_tokens = sum(len(d) for d in bare.pipe(texts, batch_size=8))
+    bare_s = time.perf_counter() - t0
+
+    extractor = Extractor()
+    list(extractor.extract(articles[:2]))
+    t0 = time.perf_counter()
+    n_quotes = sum(len(r.quotes) for r in extractor.extract(articles))
+    ours_s = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    n = len(articles)
+    print(f"articles {n}, tokens {n_tokens}, quotes {n_quotes} ({src})")
+    print(f"bare spaCy pipe : {n / bare_s:6.2f} articles/s  {n_tokens / bare_s:8.0f} tokens/s")
+    print(f"quotes extract  : {n / ours_s:6.2f} articles/s  {n_tokens / ours_s:8.0f} tokens/s")
+    print(f"ratio to bare   : {bare_s / ours_s:.2f} (target >= 0.80)")
+    print(f"peak memory     : {peak_mb:.0f} MB (target < 1500 MB; both pipelines loaded)")
+    print(f"coreference     : {extractor.pipeline.coref.mode}")
+
+
+if __name__ == "__main__":
+    main()
