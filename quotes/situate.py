@@ -67,7 +67,8 @@ _VENUES = [
     ),
     re.compile(
         rf"\b(?P<v>devant\s+(?:l'|le\s+|la\s+|les\s+)?(?:{_NAMES}|députés|sénateurs|journalistes|presse|"
-        r"militants|élus|étudiants|syndicats|parlementaires|ambassadeurs|maires|patrons)"
+        r"militants|élus|étudiants|syndicats|parlementaires|ambassadeurs|maires|patrons|"
+        r"(?:conseil|comité|commission|tribunal|cour|juges?|caméras|micros|salariés)(?:\s+[a-zà-ÿ]+)?)"
         r"(?:\s+(?:nationale|national|européen|européenne))?)"
     ),
     re.compile(

@@ -149,6 +149,11 @@ def test_impossible_dates_are_ignored() -> None:
             "conférence de presse",
         ),
         ("« Il faut agir », a-t-elle déclaré au Sénat.", "Il faut agir", "au Sénat"),
+        (
+            "« Il faut agir », a-t-elle déclaré devant le conseil municipal.",
+            "Il faut agir",
+            "devant le conseil municipal",
+        ),
     ],
 )
 def test_venue(text: str, quoted: str, expected: str) -> None:
