@@ -24,8 +24,30 @@ QUOTED_KEY = "quotes_inside_marks"
 OBJECT_CLITICS = {"lui", "leur", "me", "m'", "te", "t'", "se", "s'", "l'", "le", "la", "les", "y", "en"}
 PRONOUNS = {"il", "elle", "ils", "elles", "lui", "eux", "on", "celui-ci", "celle-ci", "ce dernier", "cette dernière"}
 # Words that end a speaker noun phrase on its right: where the venue or the rest of the clause begins.
-NP_STOP_ADP = {"sur", "dans", "lors", "devant", "à", "au", "aux", "en", "pendant", "après", "avant", "avec",
-               "pour", "par", "face", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+NP_STOP_ADP = {
+    "sur",
+    "dans",
+    "lors",
+    "devant",
+    "à",
+    "au",
+    "aux",
+    "en",
+    "pendant",
+    "après",
+    "avant",
+    "avec",
+    "pour",
+    "par",
+    "face",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,7 @@ def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
                 i += 1
                 continue
             break
-        if low in NP_STOP_ADP or tok.pos_ in ("VERB", "SCONJ", "CCONJ") and low not in ("et",):
+        if low in NP_STOP_ADP or (tok.pos_ in ("VERB", "SCONJ", "CCONJ") and low not in ("et",)):
             break
         if tok.pos_ == "AUX" or low in ("qui", "que", "qu'", "dont"):
             break
@@ -117,7 +139,9 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
-    if content and (content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())):
+    if content and (
+        content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())
+    ):
         return "name", content[0].i  # La LDH, Bruxelles, HRW
     if text in PRONOUNS or (len(toks) == 1 and (toks[0].pos_ == "PRON" or is_clitic_subject(toks[0]))):
         return "pronoun", toks[0].i
@@ -166,7 +190,11 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
             j += 1
         if j < limit and (doc[j].ent_type_ == "PER" or (doc[j].text == "," and j + 1 < limit)):
             i = j + 1 if doc[j].text == "," else j
-    if i < limit and doc[i].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "X") and doc[i].lower_ not in ("que", "qu'"):
+    if (
+        i < limit
+        and doc[i].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "X")
+        and doc[i].lower_ not in ("que", "qu'")
+    ):
         return _mention(doc, noun_phrase(doc, i, limit))
     return None
 
@@ -180,9 +208,15 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
     node = verb
     quoted = quoted_tokens(doc)
     for _ in range(4):
-        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")
-                    and c.i < node.i + 8 and c.i not in quoted and c.lower_ not in OBJECT_CLITICS
-                    and c.lower_ not in ("-t", "t")]
+        subjects = [
+            c
+            for c in node.children
+            if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")
+            and c.i < node.i + 8
+            and c.i not in quoted
+            and c.lower_ not in OBJECT_CLITICS
+            and c.lower_ not in ("-t", "t")
+        ]
         if subjects:
             subj = subjects[0]
             if subj.lower_ in ("qui",) and node.dep_.startswith("acl") and node.head.i < node.i:

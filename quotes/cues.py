@@ -19,9 +19,22 @@ def lemma_guesses(form: str, lemma: str) -> tuple[str, ...]:
     (`estime` tagged as the noun `estime`, `déclaré` left as is)."""
     f = form.lower()
     out = [lemma.lower(), f]
-    for suffix, repl in (("ées", "er"), ("és", "er"), ("ée", "er"), ("é", "er"), ("ent", "er"),
-                         ("es", "er"), ("e", "er"), ("it", "ire"), ("is", "ire"), ("u", "re"),
-                         ("d", "dre"), ("nt", "ndre"), ("i", "ir"), ("e", "re")):
+    for suffix, repl in (
+        ("ées", "er"),
+        ("és", "er"),
+        ("ée", "er"),
+        ("é", "er"),
+        ("ent", "er"),
+        ("es", "er"),
+        ("e", "er"),
+        ("it", "ire"),
+        ("is", "ire"),
+        ("u", "re"),
+        ("d", "dre"),
+        ("nt", "ndre"),
+        ("i", "ir"),
+        ("e", "re"),
+    ):
         if f.endswith(suffix) and len(f) > len(suffix) + 2:
             out.append(f[: -len(suffix)] + repl)
     return tuple(dict.fromkeys(out))
@@ -55,7 +68,10 @@ def is_speech_noun(token: Token) -> bool:
     if token.pos_ != "NOUN" or token.lemma_.lower() not in speech_nouns():
         return False
     before = [t.lower_ for t in token.doc[max(0, token.i - 3) : token.i]]
-    return any(w in ("dans", "par", "lors", "via", "selon", "après", "d'", "du", "le", "la", "ses", "son", "sa") for w in before)
+    return any(
+        w in ("dans", "par", "lors", "via", "selon", "après", "d'", "du", "le", "la", "ses", "son", "sa")
+        for w in before
+    )
 
 
 def is_title_word(token: Token) -> bool:

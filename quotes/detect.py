@@ -23,8 +23,24 @@ CueSide = Literal["tail", "head", "incise", "colon", "selon", "noun"]
 # Where a sentence ends, for the reporter's words around a quotation.
 SENTENCE_END = re.compile(r"[.!?…]+(?=[\s\"»”]|$)|\n")
 SELON = {"selon", "d'après", "d’après"}
-ADVERBS_BEFORE_CUE = {"ensuite", "notamment", "encore", "aussi", "également", "alors", "enfin", "donc",
-                      "pourtant", "même", "toutefois", "cependant", "déjà", "plus", "tard", "ainsi"}
+ADVERBS_BEFORE_CUE = {
+    "ensuite",
+    "notamment",
+    "encore",
+    "aussi",
+    "également",
+    "alors",
+    "enfin",
+    "donc",
+    "pourtant",
+    "même",
+    "toutefois",
+    "cependant",
+    "déjà",
+    "plus",
+    "tard",
+    "ainsi",
+}
 
 
 @dataclass(frozen=True)
@@ -102,8 +118,15 @@ def sentence_end(text: str, at: int, index: TokenIndex) -> int:
 def cue_words(doc: Doc, verb: Any) -> str:
     """The cue as written: auxiliaries, clitics and reflexive pronouns with the verb."""
     first = verb.i
-    while first > 0 and (doc[first - 1].pos_ == "AUX" or is_clitic_subject(doc[first - 1])
-                         or doc[first - 1].lower_ in ("s'", "se", "s’", "-t")) and verb.i - first < 4:
+    while (
+        first > 0
+        and (
+            doc[first - 1].pos_ == "AUX"
+            or is_clitic_subject(doc[first - 1])
+            or doc[first - 1].lower_ in ("s'", "se", "s’", "-t")
+        )
+        and verb.i - first < 4
+    ):
         first -= 1
     last = verb.i
     while last + 1 < len(doc) and is_clitic_subject(doc[last + 1]) and last - verb.i < 2:
@@ -121,8 +144,13 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
         low = tok.lower_
         if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
-        if tok.pos_ == "AUX" or low in ("s'", "se", "s’", "-t", "t") or is_clitic_subject(tok) or low in ADVERBS_BEFORE_CUE \
-                or low in ("de", "son", "sa", "leur", "côté", "pour", "part"):
+        if (
+            tok.pos_ == "AUX"
+            or low in ("s'", "se", "s’", "-t", "t")
+            or is_clitic_subject(tok)
+            or low in ADVERBS_BEFORE_CUE
+            or low in ("de", "son", "sa", "leur", "côté", "pour", "part")
+        ):
             skipped += 1
             if skipped > 5:
                 return None
@@ -164,7 +192,6 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
     last = head[-1]
     for j in range(len(head) - 1, -1, -1):
         tok = head[j]
-        low = tok.lower_
         if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
         kind = reporting_kind(tok)
@@ -253,8 +280,9 @@ def split_incises(span: QuotedSpan, text: str, index: TokenIndex) -> list[tuple[
         while a_end > start and text[a_end - 1] in INNER_SPACE:
             a_end -= 1
         if a_end > start:
-            pieces.append((QuotedSpan(start, a_end, span.open_at, m.start(), span.reopened),
-                           Cue(cue.token, cue.text, "incise")))
+            pieces.append(
+                (QuotedSpan(start, a_end, span.open_at, m.start(), span.reopened), Cue(cue.token, cue.text, "incise"))
+            )
         start = m.end()
     if not pieces:
         return [(span, None)]
@@ -268,8 +296,9 @@ def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Fou
     for tok in doc:
         if reporting_kind(tok) != "always" or tok.pos_ != "VERB":
             continue
-        if not any(c.dep_.startswith("nsubj") and (c.ent_type_ or c.pos_ in ("PROPN", "NOUN", "PRON"))
-                   for c in tok.children):
+        if not any(
+            c.dep_.startswith("nsubj") and (c.ent_type_ or c.pos_ in ("PROPN", "NOUN", "PRON")) for c in tok.children
+        ):
             continue
         for comp in tok.children:
             if comp.dep_ != "ccomp" or comp.i < tok.i:

@@ -11,8 +11,8 @@ then the nearest). Either way nothing is downloaded at run time.
 from __future__ import annotations
 
 import contextlib
-import io
 import importlib.util
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -53,7 +53,11 @@ class Coreference:
                     warn(f"coreferee model could not be loaded ({type(exc).__name__}): using the rule fallback")
         self._male = frozenset(getattr(self._rules, "male_names", ()) or ())
         self._female = frozenset(getattr(self._rules, "female_names", ()) or ())
-        if self._annotator is None and self.mode == "fallback" and importlib.util.find_spec(COREFEREE_MODEL_PACKAGE) is None:
+        if (
+            self._annotator is None
+            and self.mode == "fallback"
+            and importlib.util.find_spec(COREFEREE_MODEL_PACKAGE) is None
+        ):
             warn(
                 "coreferee French model not installed (make setup COREFEREE_MODEL=...): "
                 "pronouns are resolved with coreferee's rules and quotes' own ranking"

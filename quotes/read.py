@@ -34,9 +34,7 @@ def find_inputs(paths: Sequence[str], suffixes: set[str] | None = None) -> list[
             continue
         p = Path(given)
         if p.is_dir():
-            inside = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
-            )
+            inside = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
             if not inside:
                 kinds = ", ".join(sorted(suffixes))
                 raise InputError(f"{given}: directory holds no articles ({kinds} files)")
@@ -80,10 +78,10 @@ def decode_utf8(data: bytes, path: str) -> str:
 def article_from_mapping(obj: Any, path: str) -> Article:
     """An article from a JSON object with `text` and optional metadata; other keys are ignored."""
     if not isinstance(obj, dict):
-        raise InputError(f"{path}: a JSON article must be an object with a \"text\" field")
+        raise InputError(f'{path}: a JSON article must be an object with a "text" field')
     text = obj.get("text")
     if not isinstance(text, str):
-        raise InputError(f"{path}: JSON article has no \"text\" string field")
+        raise InputError(f'{path}: JSON article has no "text" string field')
     meta = {k: str(obj[k]) for k in METADATA_KEYS if obj.get(k) not in (None, "")}
     return Article(path=path, text=text, **meta)
 
@@ -223,12 +221,8 @@ _PUBLISHED_NUMERIC = re.compile(
     r"^\s*(?:publié|publiée|mis en ligne|paru)\s+le\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
     re.IGNORECASE | re.MULTILINE,
 )
-_DATE_LINE = re.compile(
-    r"^\s*date\s*:?\s*(?P<iso>\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*$", re.IGNORECASE | re.MULTILINE
-)
-_BYLINE = re.compile(
-    r"^\s*(?i:par)\s+(?P<who>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:et\s+)?[A-ZÀ-Ý][\w'’.-]*)+)\s*$", re.MULTILINE
-)
+_DATE_LINE = re.compile(r"^\s*date\s*:?\s*(?P<iso>\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*$", re.IGNORECASE | re.MULTILINE)
+_BYLINE = re.compile(r"^\s*(?i:par)\s+(?P<who>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:et\s+)?[A-ZÀ-Ý][\w'’.-]*)+)\s*$", re.MULTILINE)
 # How far into a plain text to look for its metadata lines.
 HEAD_CHARS = 1500
 

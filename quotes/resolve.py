@@ -23,14 +23,50 @@ Doc = Any
 Token = Any
 
 TITLES = {"m.", "mme", "mlle", "mr", "dr", "me", "pr", "monsieur", "madame", "mgr", "sir", "@"}
-ORG_NOUNS = {"association", "ong", "organisation", "fédération", "ministère", "parti", "syndicat", "quotidien",
-             "journal", "club", "groupe", "entreprise", "société", "ligue", "parquet", "police", "gendarmerie",
-             "préfecture", "mairie", "fondation", "agence", "institut", "commission", "gouvernement", "chaîne",
-             "collectif", "cour", "tribunal", "conseil", "comité", "banque", "fédéral"}
+ORG_NOUNS = {
+    "association",
+    "ong",
+    "organisation",
+    "fédération",
+    "ministère",
+    "parti",
+    "syndicat",
+    "quotidien",
+    "journal",
+    "club",
+    "groupe",
+    "entreprise",
+    "société",
+    "ligue",
+    "parquet",
+    "police",
+    "gendarmerie",
+    "préfecture",
+    "mairie",
+    "fondation",
+    "agence",
+    "institut",
+    "commission",
+    "gouvernement",
+    "chaîne",
+    "collectif",
+    "cour",
+    "tribunal",
+    "conseil",
+    "comité",
+    "banque",
+    "fédéral",
+}
 INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
-CONFIDENCE: dict[str, float] = {"name": 0.9, "relative": 0.85, "nominal": 0.7, "pronoun": 0.7,
-                                "context": 0.5, "none": 0.2}
+CONFIDENCE: dict[str, float] = {
+    "name": 0.9,
+    "relative": 0.85,
+    "nominal": 0.7,
+    "pronoun": 0.7,
+    "context": 0.5,
+    "none": 0.2,
+}
 
 
 def fold(s: str) -> str:
@@ -54,11 +90,13 @@ class Name:
 def clean_name(doc: Doc, start: int, end: int, label: str = "PER") -> tuple[int, int]:
     """Strip titles, determiners and, for a person, the role words before the name."""
     while start < end and (
-        doc[start].lower_ in TITLES or doc[start].is_punct or doc[start].pos_ in ("DET", "ADP")
+        doc[start].lower_ in TITLES
+        or doc[start].is_punct
+        or doc[start].pos_ in ("DET", "ADP")
         or (label == "PER" and doc[start].text[:1].islower() and end - start > 1)
     ):
         start += 1
-    while end > start and (doc[end - 1].is_punct and doc[end - 1].text != ")" or doc[end - 1].pos_ in ("DET", "ADP")):
+    while end > start and ((doc[end - 1].is_punct and doc[end - 1].text != ")") or doc[end - 1].pos_ in ("DET", "ADP")):
         end -= 1
     return start, end
 
@@ -98,7 +136,8 @@ class NameIndex:
                 if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                     out.append((tok.lemma_.lower(), name, name.start))
                     self.role_words.setdefault(name.text, set()).update(
-                        fold(t.text) for t in doc[tok.i : name.start] if t.is_alpha)
+                        fold(t.text) for t in doc[tok.i : name.start] if t.is_alpha
+                    )
                     break
             # Gérald Darmanin, ministre de l'Intérieur / Patrick Baudouin, avocat et président
             j = name.end
@@ -110,15 +149,19 @@ class NameIndex:
                     if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                         out.append((tok.lemma_.lower(), name, name.start))
                         self.role_words.setdefault(name.text, set()).update(
-                            fold(t.text) for t in doc[j + 1 : min(len(doc), k + 6)] if t.is_alpha)
+                            fold(t.text) for t in doc[j + 1 : min(len(doc), k + 6)] if t.is_alpha
+                        )
         return out
 
     def fullest(self, name: Name) -> str:
         """The fullest form of a name in the article: Poutine -> Vladimir Poutine, @GDarmanin too."""
         if name.text.startswith("@"):
             handle = fold(name.text[1:])
-            persons = [n for n in self.names if n.label == "PER" and n.words and len(n.words[-1]) > 2
-                       and handle.endswith(n.words[-1])]
+            persons = [
+                n
+                for n in self.names
+                if n.label == "PER" and n.words and len(n.words[-1]) > 2 and handle.endswith(n.words[-1])
+            ]
             if persons:
                 return self.fullest(max(persons, key=lambda n: len(n.words)))
             return name.text
@@ -132,7 +175,9 @@ class NameIndex:
                 continue
             if name.label == "PER" and other.label == "PER" and ow[-1] == words[-1] and set(words) <= set(ow):
                 best = other
-            elif name.label == "ORG" and (" ".join(words) in " ".join(ow) or f"({' '.join(words)})" in other.text.lower()):
+            elif name.label == "ORG" and (
+                " ".join(words) in " ".join(ow) or f"({' '.join(words)})" in other.text.lower()
+            ):
                 best = other
         return best.text
 
@@ -146,13 +191,16 @@ class NameIndex:
 
     def before(self, tok_i: int, window: int = 250, label: str | None = None) -> list[Name]:
         """Names ending before token `tok_i`, nearest first, within `window` tokens."""
-        cands = [n for n in self.names if n.end <= tok_i and tok_i - n.end <= window and (label is None or n.label == label)]
+        cands = [
+            n for n in self.names if n.end <= tok_i and tok_i - n.end <= window and (label is None or n.label == label)
+        ]
         return sorted(cands, key=lambda n: -n.end)
 
     def by_role(self, lemma: str, tok_i: int, modifiers: set[str] | None = None) -> Name | None:
         """The person named for a role; `modifiers` (LFI, du Nord) must fit what the article says of them."""
-        roles = [(r, n, pos) for r, n, pos in self.roles
-                 if not modifiers or modifiers <= self.role_words.get(n.text, set())]
+        roles = [
+            (r, n, pos) for r, n, pos in self.roles if not modifiers or modifiers <= self.role_words.get(n.text, set())
+        ]
         before = [(pos, n) for r, n, pos in roles if r == lemma and pos <= tok_i]
         if before:
             return max(before, key=lambda p: p[0])[1]
@@ -181,7 +229,11 @@ def _proper_name_run(doc: Doc, m: Mention) -> str | None:
 
 
 def resolve_mention(
-    doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None, coref: Coreference | None,
+    doc: Doc,
+    names: NameIndex,
+    m: Mention,
+    previous: _Resolved | None,
+    coref: Coreference | None,
     since: int = 0,
 ) -> _Resolved:
     span_text = doc[m.start : m.end].text
@@ -219,7 +271,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     head = nouns[0]
     lemma = head.lemma_.lower()
     det = doc[m.start]
-    if det.pos_ == "DET" and det.lower_ in INDEFINITE or doc[m.start : m.start + 2].text.lower() == "de nombreux":
+    if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
         return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
@@ -230,7 +282,9 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     return previous_or_nearest(names, m.start, previous, "PER", role_text)
 
 
-def previous_or_nearest(names: NameIndex, tok_i: int, previous: _Resolved | None, label: str, role: str | None) -> _Resolved:
+def previous_or_nearest(
+    names: NameIndex, tok_i: int, previous: _Resolved | None, label: str, role: str | None
+) -> _Resolved:
     if previous is not None and previous.name and previous.label == label:
         return _Resolved(previous.name, previous.label, role)
     near = names.before(tok_i, label=label)
@@ -242,7 +296,11 @@ def previous_or_nearest(names: NameIndex, tok_i: int, previous: _Resolved | None
 
 
 def resolve_pronoun(
-    doc: Doc, names: NameIndex, pron: Token, previous: _Resolved | None, coref: Coreference | None,
+    doc: Doc,
+    names: NameIndex,
+    pron: Token,
+    previous: _Resolved | None,
+    coref: Coreference | None,
     since: int = 0,
 ) -> _Resolved:
     """il / elle / selon lui -> a named speaker: the coreference chain when it names someone,
@@ -309,11 +367,20 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
         conf = CONFIDENCE[attribution] if res.name else CONFIDENCE["none"]
         if f.kind == "indirect":
             conf *= 0.8
-        out.append(Quote(
-            text=doc.text[f.start : f.end], start=f.start, end=f.end, kind=f.kind,
-            speaker=res.name, speaker_mention=mention_text, cue=a.cue_text, confidence=round(conf, 3),
-            attribution=attribution, speaker_role=res.role,
-        ))
+        out.append(
+            Quote(
+                text=doc.text[f.start : f.end],
+                start=f.start,
+                end=f.end,
+                kind=f.kind,
+                speaker=res.name,
+                speaker_mention=mention_text,
+                cue=a.cue_text,
+                confidence=round(conf, 3),
+                attribution=attribution,
+                speaker_role=res.role,
+            )
+        )
         resolved_all.append(res)
         if res.name and f.kind != "indirect":
             previous = res

@@ -20,8 +20,9 @@ ARTICLE = (
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "quotes", *args], input=stdin, capture_output=True, check=False,
-                          env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "quotes", *args], input=stdin, capture_output=True, check=False, env=env
+    )
 
 
 def test_jsonl_contract(tmp_path: Path) -> None:
@@ -35,7 +36,11 @@ def test_jsonl_contract(tmp_path: Path) -> None:
     (q,) = [q for q in lines[0]["quotes"] if q["kind"] != "indirect"]
     assert ARTICLE[q["start"] : q["end"]] == q["text"] == "Nous ouvrirons trois centres de soins cet automne"
     assert (q["speaker"], q["speaker_mention"], q["cue"], q["kind"]) == (
-        "Thomas Girard", "Thomas Girard", "a annoncé", "direct")
+        "Thomas Girard",
+        "Thomas Girard",
+        "a annoncé",
+        "direct",
+    )
     assert 0.0 <= q["confidence"] <= 1.0
     assert lines[1]["quotes"] == []
 

@@ -24,13 +24,19 @@ def dev_scores(extractor: Any, shared_dir: Path, tmp_path_factory: pytest.TempPa
     work = tmp_path_factory.mktemp("dev")
     inputs = work / "in"
     score = shared_dir / "eval" / "score.py"
-    subprocess.run([sys.executable, str(score), "--inputs", str(shared_dir / "corpus" / "dev"), str(inputs)], check=True)
+    subprocess.run(
+        [sys.executable, str(score), "--inputs", str(shared_dir / "corpus" / "dev"), str(inputs)], check=True
+    )
     out = work / "dev.jsonl"
     with out.open("w", encoding="utf-8") as fh:
         for result in extractor.extract(read_inputs([str(inputs)])):
             fh.write(json.dumps(result_record(result), ensure_ascii=False) + "\n")
-    run = subprocess.run([sys.executable, str(score), str(shared_dir / "corpus" / "dev"), str(out), "--json"],
-                         check=True, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(score), str(shared_dir / "corpus" / "dev"), str(out), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return dict(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
@@ -53,13 +59,17 @@ def test_dev_detection_f1(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["detection"]["f1"] >= BAR["detection_f1"]
 
 
-@pytest.mark.xfail(reason="speaker accuracy on dev is 0.66-0.70, below the 0.90 bar: role nouns, organisations "
-                          "speaking through spokespeople and cue-less context quotes remain (issue 2 note)", strict=False)
+@pytest.mark.xfail(
+    reason="speaker accuracy on dev is 0.66-0.70, below the 0.90 bar: role nouns, organisations "
+    "speaking through spokespeople and cue-less context quotes remain (issue 2 note)",
+    strict=False,
+)
 def test_dev_speaker_accuracy(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["attribution_accuracy"] >= BAR["speaker_accuracy"]
 
 
-@pytest.mark.xfail(reason="end-to-end F1 on dev is about 0.65, below the 0.85 bar (follows speaker accuracy)",
-                   strict=False)
+@pytest.mark.xfail(
+    reason="end-to-end F1 on dev is about 0.65, below the 0.85 bar (follows speaker accuracy)", strict=False
+)
 def test_dev_end_to_end_f1(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["end_to_end"]["f1"] >= BAR["end_to_end_f1"]

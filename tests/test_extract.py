@@ -12,43 +12,70 @@ pytestmark = pytest.mark.model
 
 # (id, text, [(quote words, kind, speaker)]) — the speaker is the fullest name in the text.
 CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
-    ("inverted subject after the quote",
-     "« Les négociations reprendront lundi », a annoncé Claire Dumont, ministre du Travail.",
-     [("Les négociations reprendront lundi", "direct", "Claire Dumont")]),
-    ("inverted clitic a-t-il",
-     "Le maire de Lille, Paul Renaud, a reçu les habitants. « Nous ne fermerons pas l'école », a-t-il promis.",
-     [("Nous ne fermerons pas l'école", "direct", "Paul Renaud")]),
-    ("colon introduction",
-     "Interrogée par les journalistes, Sophie Marchal a déclaré : « Le budget sera voté avant l'été. »",
-     [("Le budget sera voté avant l'été.", "direct", "Sophie Marchal")]),
-    ("mixed quote after que",
-     "Marc Lenoir a affirmé que la réforme était « une erreur historique ».",
-     [("une erreur historique", "mixed", "Marc Lenoir")]),
-    ("one-word quote with a cue",
-     "La syndicaliste Anne Perrin a fait part de sa « colère » après l'annonce.",
-     [("colère", "mixed", "Anne Perrin")]),
-    ("selon",
-     "Selon Karim Benali, « la saison touristique sera excellente ».",
-     [("la saison touristique sera excellente", "mixed", "Karim Benali")]),
-    ("relative qui",
-     "Le président turc Recep Tayyip Erdoğan, qui a évoqué « une relation solide », a quitté Astana.",
-     [("une relation solide", "mixed", "Recep Tayyip Erdoğan")]),
-    ("short form to the fullest name",
-     "Vladimir Poutine est arrivé à Astana. « Nous agissons dans l'intérêt de nos peuples », a déclaré Poutine.",
-     [("Nous agissons dans l'intérêt de nos peuples", "direct", "Vladimir Poutine")]),
-    ("role noun to the named person",
-     "Le ministre de l'Économie, Bruno Vasseur, a présenté son plan mardi. "
-     "« Ce sera difficile mais nécessaire », a estimé le ministre.",
-     [("Ce sera difficile mais nécessaire", "direct", "Bruno Vasseur")]),
-    ("quote split by an incise",
-     "« Nous sommes prêts, a-t-elle dit, à négocier jusqu'au bout », a conclu Hélène Martin.",
-     [("Nous sommes prêts", "direct", "Hélène Martin"), ("à négocier jusqu'au bout", "direct", "Hélène Martin")]),
-    ("floating quote continues the previous speaker",
-     "« Le dialogue est rompu », a déploré Julien Mercier.\n\n« Nous irons jusqu'au tribunal. »",
-     [("Le dialogue est rompu", "direct", "Julien Mercier"), ("Nous irons jusqu'au tribunal.", "direct", "Julien Mercier")]),
-    ("curly and straight quotes",
-     "“Rien n'est décidé”, a répondu Léa Fontaine. \"Tout reste ouvert\", a-t-elle ajouté.",
-     [("Rien n'est décidé", "direct", "Léa Fontaine"), ("Tout reste ouvert", "direct", "Léa Fontaine")]),
+    (
+        "inverted subject after the quote",
+        "« Les négociations reprendront lundi », a annoncé Claire Dumont, ministre du Travail.",
+        [("Les négociations reprendront lundi", "direct", "Claire Dumont")],
+    ),
+    (
+        "inverted clitic a-t-il",
+        "Le maire de Lille, Paul Renaud, a reçu les habitants. « Nous ne fermerons pas l'école », a-t-il promis.",
+        [("Nous ne fermerons pas l'école", "direct", "Paul Renaud")],
+    ),
+    (
+        "colon introduction",
+        "Interrogée par les journalistes, Sophie Marchal a déclaré : « Le budget sera voté avant l'été. »",
+        [("Le budget sera voté avant l'été.", "direct", "Sophie Marchal")],
+    ),
+    (
+        "mixed quote after que",
+        "Marc Lenoir a affirmé que la réforme était « une erreur historique ».",
+        [("une erreur historique", "mixed", "Marc Lenoir")],
+    ),
+    (
+        "one-word quote with a cue",
+        "La syndicaliste Anne Perrin a fait part de sa « colère » après l'annonce.",
+        [("colère", "mixed", "Anne Perrin")],
+    ),
+    (
+        "selon",
+        "Selon Karim Benali, « la saison touristique sera excellente ».",
+        [("la saison touristique sera excellente", "mixed", "Karim Benali")],
+    ),
+    (
+        "relative qui",
+        "Le président turc Recep Tayyip Erdoğan, qui a évoqué « une relation solide », a quitté Astana.",
+        [("une relation solide", "mixed", "Recep Tayyip Erdoğan")],
+    ),
+    (
+        "short form to the fullest name",
+        "Vladimir Poutine est arrivé à Astana. « Nous agissons dans l'intérêt de nos peuples », a déclaré Poutine.",
+        [("Nous agissons dans l'intérêt de nos peuples", "direct", "Vladimir Poutine")],
+    ),
+    (
+        "role noun to the named person",
+        "Le ministre de l'Économie, Bruno Vasseur, a présenté son plan mardi. "
+        "« Ce sera difficile mais nécessaire », a estimé le ministre.",
+        [("Ce sera difficile mais nécessaire", "direct", "Bruno Vasseur")],
+    ),
+    (
+        "quote split by an incise",
+        "« Nous sommes prêts, a-t-elle dit, à négocier jusqu'au bout », a conclu Hélène Martin.",
+        [("Nous sommes prêts", "direct", "Hélène Martin"), ("à négocier jusqu'au bout", "direct", "Hélène Martin")],
+    ),
+    (
+        "floating quote continues the previous speaker",
+        "« Le dialogue est rompu », a déploré Julien Mercier.\n\n« Nous irons jusqu'au tribunal. »",
+        [
+            ("Le dialogue est rompu", "direct", "Julien Mercier"),
+            ("Nous irons jusqu'au tribunal.", "direct", "Julien Mercier"),
+        ],
+    ),
+    (
+        "curly and straight quotes",
+        '“Rien n\'est décidé”, a répondu Léa Fontaine. "Tout reste ouvert", a-t-elle ajouté.',
+        [("Rien n'est décidé", "direct", "Léa Fontaine"), ("Tout reste ouvert", "direct", "Léa Fontaine")],
+    ),
 ]
 
 NOT_SPEECH: list[tuple[str, str]] = [

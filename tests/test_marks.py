@@ -8,12 +8,24 @@ CASES = [
     ("guillemets with inner spaces", "Il a dit : « Nous sommes prêts » hier.", ["Nous sommes prêts"]),
     ("no-break spaces inside", "Elle a répondu «\u00a0non\u00a0».", ["non"]),
     ("narrow no-break spaces", "Il a lancé «\u202fassez\u202f» aux élus.", ["assez"]),
-    ("nested quotes give the outer one", "« Le mot “crise” est trop fort », a-t-il dit.", ["Le mot “crise” est trop fort"]),
-    ("nested guillemets", "« Il m'a dit « jamais » devant tous », raconte-t-elle.", ["Il m'a dit « jamais » devant tous"]),
+    (
+        "nested quotes give the outer one",
+        "« Le mot “crise” est trop fort », a-t-il dit.",
+        ["Le mot “crise” est trop fort"],
+    ),
+    (
+        "nested guillemets",
+        "« Il m'a dit « jamais » devant tous », raconte-t-elle.",
+        ["Il m'a dit « jamais » devant tous"],
+    ),
     ("straight quotes", 'Le maire a promis "une rénovation complète" du quartier.', ["une rénovation complète"]),
     ("curly quotes", "Le syndicat dénonce “un passage en force”.", ["un passage en force"]),
     ("single guillemets", "Il parle de ‹ refondation › du parti.", ["refondation"]),
-    ("two straight quotes in a row", '"Nous verrons", a-t-il dit. "Rien n\'est joué."', ["Nous verrons", "Rien n'est joué."]),
+    (
+        "two straight quotes in a row",
+        '"Nous verrons", a-t-il dit. "Rien n\'est joué."',
+        ["Nous verrons", "Rien n'est joué."],
+    ),
     ("inch mark is not a quote", 'Un écran de 27" et un "vrai" bureau.', ["vrai"]),
     ("stray closing mark ignored", "Il est parti » et « revenu ».", ["revenu"]),
     (

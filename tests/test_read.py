@@ -20,10 +20,26 @@ def test_text_file_kept_byte_for_byte(tmp_path: Path) -> None:
 
 def test_json_article_metadata_and_extra_keys(tmp_path: Path) -> None:
     p = tmp_path / "a.json"
-    p.write_text(json.dumps({"text": "Bonjour.", "url": "https://ex.fr/a", "outlet": "Le Quotidien",
-                             "published": "2024-07-03", "quotes": [1, 2], "other": {}}), encoding="utf-8")
+    p.write_text(
+        json.dumps(
+            {
+                "text": "Bonjour.",
+                "url": "https://ex.fr/a",
+                "outlet": "Le Quotidien",
+                "published": "2024-07-03",
+                "quotes": [1, 2],
+                "other": {},
+            }
+        ),
+        encoding="utf-8",
+    )
     (art,) = read_path(str(p))
-    assert (art.text, art.url, art.outlet, art.published) == ("Bonjour.", "https://ex.fr/a", "Le Quotidien", "2024-07-03")
+    assert (art.text, art.url, art.outlet, art.published) == (
+        "Bonjour.",
+        "https://ex.fr/a",
+        "Le Quotidien",
+        "2024-07-03",
+    )
 
 
 def test_directory_recursive_sorted(tmp_path: Path) -> None:
