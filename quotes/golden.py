@@ -52,9 +52,17 @@ def quote_record(quote: Quote) -> Record:
 
 
 def golden_record(result: ArticleQuotes) -> Record:
-    """The golden form of one article's result: its quotes in text order."""
+    """The golden form of one article's result: its quotes in text order.
+
+    `coreference` says whether pronouns were resolved by coreferee or by the fallback: a suite
+    recorded with one and run with the other shows that first, before the speakers it moved.
+    """
     quotes = sorted(result.quotes, key=lambda q: (q.start, q.end))
-    return {"published": result.article.published, "quotes": [quote_record(q) for q in quotes]}
+    return {
+        "coreference": result.coreference,
+        "published": result.article.published,
+        "quotes": [quote_record(q) for q in quotes],
+    }
 
 
 def dump_record(record: Mapping[str, Any]) -> bytes:

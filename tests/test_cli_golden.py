@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import yaml
@@ -51,6 +52,7 @@ class FakeExtractor:
     def __init__(self, speaker: str = "Anne Martin", drop: str | None = None) -> None:
         self.speaker = speaker
         self.drop = drop
+        self.coreference: Literal["coreferee", "fallback"] = "coreferee"
         self.calls = 0
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
@@ -63,7 +65,7 @@ class FakeExtractor:
                 for m in QUOTE.finditer(art.text)
                 if not (self.drop and self.drop in m.group(1))
             )
-            yield ArticleQuotes(article=art, quotes=quotes)
+            yield ArticleQuotes(article=art, quotes=quotes, coreference=self.coreference)
 
 
 @pytest.fixture
@@ -282,7 +284,7 @@ def test_record_is_stable_and_sorted() -> None:
     late = Quote("Non", 14, 17, "direct", speaker="B", confidence=0.123456)
     early = Quote("Oui", 2, 5, "direct", speaker="A", confidence=0.9)
     record = golden_record(ArticleQuotes(art, (late, early)))
-    assert record == {"published": "2025-02-01", "quotes": [
+    assert record == {"coreference": "fallback", "published": "2025-02-01", "quotes": [
         {"text": "Oui", "start": 2, "end": 5, "kind": "direct", "speaker": "A", "speaker_mention": None,
          "cue": None, "said_on": None, "venue": None},
         {"text": "Non", "start": 14, "end": 17, "kind": "direct", "speaker": "B", "speaker_mention": None,
@@ -368,3 +370,12 @@ def test_golden_files_keep_any_text(text: str, tmp_path: Path) -> None:
     path = tmp_path / "case.yml"
     path.write_bytes(dump_record(record))
     assert load_expected(path) == record
+
+
+def test_a_run_without_coreferee_says_so(tmp_path: Path, sources: Path, fake: FakeExtractor) -> None:
+    assert golden(tmp_path, "add", str(sources / "digue.json"))[0] == 0
+    fake.coreference = "fallback"
+    code, out = golden(tmp_path, "check")
+    assert code == 1
+    assert "digue: 0 gained, 0 lost, 0 changed, coreference changed" in out
+    assert "  ~ coreference: 'coreferee' → 'fallback'" in out
