@@ -19,6 +19,7 @@ from quotes.types import Attribution
 Doc = Any
 Token = Any
 
+TITLE_WORDS = {"m.", "mme", "mlle", "me", "dr", "pr", "mgr"}
 # Set by attribute_quotes: token indices inside quotation marks, never a speaker mention.
 QUOTED_KEY = "quotes_inside_marks"
 OBJECT_CLITICS = {"lui", "leur", "me", "m'", "te", "t'", "se", "s'", "l'", "le", "la", "les", "y", "en"}
@@ -76,9 +77,12 @@ def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
         tok = doc[i]
         low = tok.lower_
         if tok.is_punct:
-            if tok.text == "," and i + 1 < limit and (doc[i + 1].pos_ == "PROPN" or doc[i + 1].ent_type_ == "PER"):
-                i += 1
-                continue  # le patron du PS, Olivier Faure
+            nxt = i + 1
+            if nxt < limit and doc[nxt].lower_ in TITLE_WORDS:
+                nxt += 1
+            if tok.text == "," and nxt < limit and (doc[nxt].pos_ == "PROPN" or doc[nxt].ent_type_ == "PER"):
+                i = nxt
+                continue  # le patron du PS, Olivier Faure / la procureure, Mme Fatou Bensouda
             if tok.text in ("(", ")", "-", "'") and i + 1 < limit:
                 i += 1
                 continue
@@ -87,7 +91,7 @@ def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
             break
         if tok.pos_ == "AUX" or low in ("qui", "que", "qu'", "dont"):
             break
-        if i > first and (tok.pos_ == "PRON" or low in OBJECT_CLITICS) and low not in ("-ci",):
+        if i > first and tok.pos_ == "PRON" and low not in ("-ci",):
             break
         end = i + 1
         i += 1
@@ -139,7 +143,7 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
-    if content and (
+    if content and content[0].text[:1].isupper() and (
         content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())
     ):
         return "name", content[0].i  # La LDH, Bruxelles, HRW
@@ -184,12 +188,18 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
     if i < limit and doc[i].lower_ in ("à", "au", "sur", "dans", "devant", "lors"):
         # « … », a déclaré à l'AFP Fauzia Moslem: skip the medium to reach the subject
         j = i + 1
-        while j < limit and j - i <= 5 and doc[j].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "ADP"):
-            if doc[j].ent_type_ == "PER":
-                break
+        while j < limit and doc[j].pos_ == "DET":
             j += 1
-        if j < limit and (doc[j].ent_type_ == "PER" or (doc[j].text == "," and j + 1 < limit)):
-            i = j + 1 if doc[j].text == "," else j
+        if j < limit and doc[j].ent_iob_ == "B" and doc[j].ent_type_ != "PER":
+            j += 1
+            while j < limit and doc[j].ent_iob_ == "I":
+                j += 1
+        elif j < limit and doc[j].pos_ in ("PROPN", "NOUN"):
+            j += 1
+        while j < limit and doc[j].text == ",":
+            j += 1
+        if j < limit and (doc[j].pos_ in ("PROPN", "DET") or doc[j].ent_type_ == "PER"):
+            i = j
     if (
         i < limit
         and doc[i].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "X")
@@ -232,9 +242,30 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
         if node.dep_.startswith("acl") and node.head.i < node.i and node.head.pos_ in ("NOUN", "PROPN"):
             # la LDH, qui dénonce / Erdoğan, qui a déclaré
             return _mention(doc, _np_around(doc, node.head), relative=True)
+        surface = _left_subject(doc, node, quoted)
+        if surface is not None:
+            return surface
         if node.head is node:
             break
         node = node.head
+    return None
+
+
+def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | None:
+    """The noun phrase right before the verb group (X a renchéri), for parses that give no subject."""
+    k = verb.i - 1
+    while k >= 0 and (doc[k].pos_ in ("AUX", "ADV") or doc[k].lower_ in OBJECT_CLITICS | {"ne", "n'", "n’"}):
+        k -= 1
+    if k < 0 or k in quoted or doc[k].is_punct:
+        return None
+    tok = doc[k]
+    if tok.pos_ == "PROPN" or tok.ent_type_ in ("PER", "ORG"):
+        start = k
+        while start - 1 >= 0 and (doc[start - 1].pos_ == "PROPN" or doc[start - 1].ent_iob_ == "I") and start - 1 not in quoted:
+            start -= 1
+        return _mention(doc, (start, k + 1))
+    if tok.lower_ in ("il", "elle", "ils", "elles"):
+        return _mention(doc, (k, k + 1))
     return None
 
 
