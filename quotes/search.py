@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -120,35 +121,26 @@ def search(engine: Engine, filters: Filters) -> SearchResult:
         raise db.storage_error(exc, "search failed") from exc
 
 
+# How many of the latest quotes (after the other filters) a full-text search first probes one by one
+# before it collects every match of the words instead: dense words are found among the latest
+# quotes at once, rare ones through the full-text index.
+PROBE_WINDOW = 2000
+
+
 def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
     match: SpeakerMatch | None = None
-    query = select(db.Quote.id)
+    conds: list[sa.ColumnElement[bool] | sa.TextClause] = []
     if filters.speaker is not None:
         match = lookup_speakers(session, filters.speaker)
-        query = query.where(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
-    if filters.text is not None:
-        if db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
-            if not _WORD.search(filters.text):
-                raise InputError(f"--text {filters.text!r} has no words to search for")
-            query = query.where(
-                sa.text(
-                    "to_tsvector('french', quotes_unaccent(quote.text)) "
-                    "@@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
-                ).bindparams(fts_words=filters.text)
-            )
-        else:
-            query = query.where(
-                sa.text(
-                    "quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)"
-                ).bindparams(fts_words=fts5_query(filters.text))
-            )
+        conds.append(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
     if filters.kind is not None:
-        query = query.where(db.Quote.kind == filters.kind)
-    occurrence_filters: list[sa.ColumnElement[bool]] = []
+        conds.append(col(db.Quote.kind) == filters.kind)
+    # The date a quote was said is the earliest date any of its articles gives for it.
     if since:
-        occurrence_filters.append(col(db.Occurrence.said_on) >= since)
+        conds.append(col(db.Quote.said_on) >= since)
     if until:
-        occurrence_filters.append(col(db.Occurrence.said_on) <= upper_bound(until))
+        conds.append(col(db.Quote.said_on) <= upper_bound(until))
+    occurrence_filters: list[sa.ColumnElement[bool]] = []
     if filters.venue:
         occurrence_filters.append(col(db.Occurrence.venue).ilike(_like(filters.venue), escape="\\"))
     if filters.outlet:
@@ -159,12 +151,63 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
             .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
             .where(col(db.Occurrence.quote_id) == db.Quote.id, *occurrence_filters)
         )
-        query = query.where(sub.exists())
-    query = query.order_by(col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
-    if filters.limit is not None:
-        query = query.limit(filters.limit)
-    ids = [i for i in session.exec(query).all() if i is not None]
+        conds.append(sub.exists())
+    newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
+    ids: list[int] | None = None
+    if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        if not _WORD.search(filters.text):
+            raise InputError(f"--text {filters.text!r} has no words to search for")
+        conds.append(
+            sa.text(
+                "to_tsvector('french', quotes_unaccent(quote.text)) "
+                "@@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
+            ).bindparams(fts_words=filters.text)
+        )
+    elif filters.text is not None:
+        words = fts5_query(filters.text)
+        if filters.limit is not None:
+            ids = _probe_latest(session, conds, newest, words, filters.limit)
+        if ids is None:
+            conds.append(
+                sa.text("quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)").bindparams(
+                    fts_words=words
+                )
+            )
+    if ids is None:
+        query = select(db.Quote.id).where(*conds).order_by(*newest)
+        if filters.limit is not None:
+            query = query.limit(filters.limit)
+        ids = [i for i in session.exec(query).all() if i is not None]
     return SearchResult(hits=load_hits(session, ids), speaker_match=match)
+
+
+def _probe_latest(
+    session: Session,
+    conds: list[sa.ColumnElement[bool] | sa.TextClause],
+    newest: tuple[Any, ...],
+    words: str,
+    limit: int,
+) -> list[int] | None:
+    """SQLite: the latest quotes matching `words` among the PROBE_WINDOW latest that pass the other
+    filters, or None when that window may hold too few (the caller then asks the index for all)."""
+    window = (
+        select(db.Quote.id.label("id"), db.Quote.said_on.label("said_on"))  # type: ignore[union-attr]
+        .where(*conds)
+        .order_by(*newest)
+        .limit(PROBE_WINDOW)
+        .subquery("win")
+    )
+    probe = sa.text(
+        "EXISTS (SELECT 1 FROM quote_fts WHERE quote_fts MATCH :fts_words AND quote_fts.rowid = win.id)"
+    ).bindparams(fts_words=words)
+    query = (
+        select(window.c.id).where(probe).order_by(window.c.said_on.desc().nulls_last(), window.c.id.desc()).limit(limit)
+    )
+    ids = [int(i) for i in session.exec(query).all()]
+    if len(ids) == limit:
+        return ids
+    seen = session.exec(select(sa.func.count()).select_from(window)).one()
+    return ids if seen < PROBE_WINDOW else None
 
 
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:

@@ -324,7 +324,11 @@ def _name_choices(session: Session) -> list[tuple[int, str, str]]:
             select(SpeakerAlias.speaker_id, SpeakerAlias.norm, SpeakerAlias.alias)
         )
     ]
-    rows += [(s.id, s.surname, s.name) for s in session.exec(select(Speaker)) if s.id is not None]
+    rows += [
+        (sid, surname, name)
+        for sid, surname, name in session.exec(select(Speaker.id, Speaker.surname, Speaker.name))
+        if sid is not None
+    ]
     return rows
 
 

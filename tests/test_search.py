@@ -177,3 +177,20 @@ def test_speaker_quotes(filled: Engine) -> None:
 def test_fts5_query_quotes_each_word() -> None:
     assert fts5_query('say "hi" OR bye') == '"say" "hi" "OR" "bye"'
     assert upper_bound("2024") == "2024-99-99" and upper_bound("2024-07") == "2024-07-99"
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 1000])
+def test_latest_first_probe_and_index_give_the_same_answer(
+    filled: Engine, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    import quotes.search
+
+    monkeypatch.setattr(quotes.search, "PROBE_WINDOW", window)
+    europe = [
+        "L'Europe restera unie face aux droits de douane",
+        "Le commerce avec l'Europe doit reprendre",
+    ]
+    assert texts(filled, text="europe", limit=1) == europe[:1]
+    assert texts(filled, text="europe", limit=5) == europe
+    assert texts(filled, text="europe", limit=None) == europe
+    assert texts(filled, text="commerce", speaker="Erdogan", limit=1) == ["Le commerce avec l'Europe doit reprendre"]
