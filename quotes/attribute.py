@@ -190,7 +190,12 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
         j = i + 1
         while j < limit and doc[j].pos_ == "DET":
             j += 1
-        if j < limit and doc[j].ent_iob_ == "B" and doc[j].ent_type_ != "PER":
+        if j < limit and doc[j].text.isupper() and len(doc[j].text) > 1:
+            # an acronym medium (AFP, BFM TV), even when the tagger glues the speaker's name to it
+            j += 1
+            while j < limit and (doc[j].text.isupper() or doc[j].text.isdigit()):
+                j += 1
+        elif j < limit and doc[j].ent_iob_ == "B" and doc[j].ent_type_ != "PER":
             j += 1
             while j < limit and doc[j].ent_iob_ == "I":
                 j += 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from quotes.cues import is_clitic_subject, is_speech_noun, is_title_word, reporting_kind
+from quotes.lexicon import role_nouns
 from quotes.marks import INNER_SPACE, QuotedSpan, quoted_spans
 from quotes.types import QuoteKind
 
@@ -206,6 +207,24 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
             return Cue(tok.i, tok.text, "noun")
     if last.text == ":":
         return Cue(last.i, ":", "colon")
+    pour = _opinion_pour(head)
+    if pour is not None:
+        return Cue(pour.i, pour.text, "selon")
+    return None
+
+
+def _opinion_pour(head: list[Any]) -> Any:
+    """« Pour le ministre, … » opens the sentence like selon: Pour + someone + comma."""
+    if len(head) < 3 or head[0].lower_ != "pour":
+        return None
+    comma = next((k for k, t in enumerate(head) if t.text == ","), None)
+    if comma is None or comma > 12:
+        return None
+    named = head[1:comma]
+    if any(t.ent_type_ in ("PER", "ORG") or t.lemma_.lower() in role_nouns() for t in named) or (
+        len(named) == 1 and named[0].lower_ in ("lui", "elle", "eux", "elles")
+    ):
+        return head[0]
     return None
 
 
@@ -236,7 +255,10 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     head_from = sentence_start(text, span.open_at, index)
     head = index.tokens(head_from, span.open_at)
     tail_to = sentence_end(text, span.close_at + 1, index)
-    tail = index.tokens(span.close_at + 1, tail_to)
+    nxt = span.close_at + 1
+    while nxt < tail_to and not index.inside[nxt]:
+        nxt += 1  # the reporter's words after a quotation stop at the next quotation
+    tail = index.tokens(span.close_at + 1, nxt)
     cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at)
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
