@@ -189,7 +189,7 @@ def make_engine(target: Target) -> Engine:
     return engine
 
 
-def _alembic_config(connection: sa.Connection) -> Any:
+def alembic_config(connection: sa.Connection) -> Any:
     from alembic.config import Config
 
     cfg = Config()
@@ -264,7 +264,7 @@ def migrate(engine: Engine, target: Target | None = None) -> None:
                 )
             if current == head_revision():
                 return
-            command.upgrade(_alembic_config(conn), "head")
+            command.upgrade(alembic_config(conn), "head")
     except StorageError:
         raise
     except CommandError as exc:

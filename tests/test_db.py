@@ -129,3 +129,17 @@ def test_default_location_is_created(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     open_db(None).dispose()
     assert (tmp_path / "xdg" / "quotes" / "quotes.db").is_file()
+
+
+def test_migrations_go_down_and_up_again(engine: Engine) -> None:  # noqa: F811
+    from alembic import command
+
+    from quotes.db import alembic_config, migrate
+
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert not {"quote", "speaker", "source"} & set(sa.inspect(engine).get_table_names())
+    assert current_revision(engine) is None
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    assert "occurrence" in sa.inspect(engine).get_table_names()
