@@ -256,3 +256,36 @@ def test_end_to_end_ingest_with_the_model(extractor: object, tmp_path: object) -
     assert any("doubler le réseau" in h.text for h in hits)
     assert any(h.speaker == "Sophie Garnier" for h in hits)
     eng.dispose()
+
+
+def test_an_interrupted_article_leaves_nothing_and_the_next_run_stores_it(
+    engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import quotes.ingest
+
+    first = make_result(TEXT_A, [(QUOTE_A, "Paul Mercier")], url="https://example.org/agri")
+    second = make_result(
+        WIRE_1 + " « Nous verrons en septembre », a-t-elle ajouté.",
+        [(WIRE_QUOTE, "Claire Dubois"), ("Nous verrons en septembre", "Claire Dubois")],
+        url="https://a.example/lait",
+    )
+    Ingestor(engine).add(first)
+    real = quotes.ingest.record_speaker
+    calls = {"n": 0}
+
+    def interrupted(*args: object, **kw: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:  # Ctrl-C while the second quote of the article is being stored
+            raise KeyboardInterrupt
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quotes.ingest, "record_speaker", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Ingestor(engine).add(second)
+    assert (count(engine, "source"), count(engine, "quote"), count(engine, "speaker")) == (1, 1, 1)
+    monkeypatch.setattr(quotes.ingest, "record_speaker", real)
+    again = Ingestor(engine)
+    assert again.add(first).status == "skipped"
+    assert again.add(second).status == "stored"
+    assert (count(engine, "source"), count(engine, "quote"), count(engine, "speaker")) == (2, 3, 2)
