@@ -19,6 +19,9 @@ from quotes.types import Attribution
 Doc = Any
 Token = Any
 
+# Time words that may sit between a verb and its inverted subject: a répété mardi le délégué.
+TIME_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "aujourd'hui",
+              "soir", "matin", "midi", "après-midi", "encore", "ensuite", "alors", "récemment", "aussitôt"}
 TITLE_WORDS = {"m.", "mme", "mlle", "me", "dr", "pr", "mgr"}
 # Set by attribute_quotes: token indices inside quotation marks, never a speaker mention.
 QUOTED_KEY = "quotes_inside_marks"
@@ -181,7 +184,9 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
             return _mention(doc, (i, i + 1))
         i += 1
     # skip adverbs and "de son côté" between the verb and its subject
-    while i < limit and (doc[i].pos_ in ("ADV",) or doc[i].lower_ in ("de", "son", "sa", "côté", "leur", ",")):
+    while i < limit and (
+        doc[i].pos_ in ("ADV",) or doc[i].lower_ in ("de", "son", "sa", "côté", "leur", ",") or doc[i].lower_ in TIME_WORDS
+    ):
         if doc[i].lower_ == "de" and i + 1 < limit and doc[i + 1].pos_ in ("PROPN", "NOUN"):
             break
         i += 1
@@ -312,6 +317,12 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             mention = subject_of(doc, verb)
             if mention:
                 return Attributed(found, mention, cue_words_with_colon(doc, verb, tok))
+        # X s'est montrée sceptique : « … » — the subject of the clause before the colon
+        verbs = [t for t in doc[head_floor : tok.i] if t.pos_ in ("VERB", "AUX") and t.dep_ in ("ROOT", "ccomp", "conj")]
+        for v in verbs:
+            mention = subject_of(doc, v)
+            if mention is not None and _names_someone(doc, mention) and mention.start >= head_floor:
+                return Attributed(found, mention, ":")
         colon_speaker = _mention(doc, span)
         if colon_speaker is not None and not _names_someone(doc, colon_speaker):
             colon_speaker = None  # a headline topic (Banques piratées : « … »), not a speaker

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun
-from quotes.cues import is_speech_noun
+from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, subject_of
+from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ ORG_NOUNS = {
     "banque",
     "fédéral",
 }
+# Bodies that are one of a kind in a news story: named by the noun phrase itself.
+INSTITUTIONS = {"gouvernement", "parquet", "police", "gendarmerie", "préfecture", "mairie", "ministère", "élysée",
+                "matignon", "justice", "armée", "commission", "tribunal", "cour", "conseil", "agence", "direction"}
 INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
 CONFIDENCE: dict[str, float] = {
@@ -260,7 +263,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     """A role noun (le ministre, l'ONG) -> the person or body the article names for it."""
     nouns = [t for t in doc[m.start : m.end] if t.pos_ == "NOUN"]
     role_text = doc[m.start : m.end].text
-    if nouns and is_speech_noun(nouns[0]):
+    if nouns and nouns[0].lemma_.lower() in speech_nouns():
         # le communiqué du ministère de l'Intérieur: the one who issued it
         hit = names.in_span(nouns[0].i + 1, m.end)
         if hit is not None:
@@ -278,8 +281,22 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     if hit is not None:
         return _Resolved(names.fullest(hit), hit.label, role_text)
     if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
+        # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
+        same_head = [n for n in names.before(m.start, window=10_000, label="ORG") if n.words and n.words[0] == fold(lemma)]
+        if same_head and not modifiers:
+            return _Resolved(names.fullest(same_head[0]), "ORG", role_text)
+        if fold(lemma) in {fold(n) for n in INSTITUTIONS}:
+            # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
+            return _Resolved(_body_name(doc, m), "ORG", role_text)
         return previous_or_nearest(names, m.start, previous, "ORG", role_text)
     return previous_or_nearest(names, m.start, previous, "PER", role_text)
+
+
+def _body_name(doc: Doc, m: Mention) -> str:
+    """« le gouvernement malien » -> « Gouvernement malien »: the phrase without its determiner."""
+    toks = [t for t in doc[m.start : m.end] if not (t.i == m.start and t.pos_ == "DET")]
+    text = doc[toks[0].i : m.end].text if toks else doc[m.start : m.end].text
+    return text[:1].upper() + text[1:]
 
 
 def previous_or_nearest(
@@ -322,6 +339,12 @@ def resolve_pronoun(
             full = names.fullest(near)
             if fits(full, "PER"):
                 return _Resolved(full, "PER", None)
+    # coreference, when it links the pronoun to someone introduced since the previous quotation
+    if coref is not None:
+        for ant in coref.antecedents(doc, pron.i):
+            hit = names.in_span(ant, ant + 1)
+            if hit is not None and hit.start >= since and hit.start not in quoted and fits(names.fullest(hit), hit.label):
+                return _Resolved(names.fullest(hit), hit.label, None)
     if previous is not None and fits(previous.name, previous.label):
         return _Resolved(previous.name, previous.label, None)
     if coref is not None:
@@ -341,6 +364,33 @@ def resolve_pronoun(
     return _Resolved(None, None, None)
 
 
+def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
+    """For a quotation with no cue: the person the sentence just before it (same paragraph) is
+    about, as in « Il a souhaité faire un rappel au règlement. « On ne peut pas … » »."""
+    span = doc.char_span(open_at, open_at + 1, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return None
+    prev_tok = doc[span.start - 1]
+    quoted = doc.user_data.get(QUOTED_KEY, ())
+    if prev_tok.i in quoted or "\n" in doc.text[prev_tok.idx : open_at]:
+        return None
+    sent = prev_tok.sent
+    if any(t.i in quoted for t in sent):
+        return None
+    root = sent.root
+    mention = subject_of(doc, root)
+    if mention is None:
+        return None
+    head = doc[mention.head]
+    if mention.attribution == "name" and head.ent_type_ != "PER":
+        return None
+    if mention.attribution == "nominal" and not is_role_noun(head):
+        return None
+    if mention.attribution == "pronoun" and head.lower_.lstrip("-") not in ("il", "elle"):
+        return None
+    return mention
+
+
 def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference | None) -> list[Quote]:
     """Quote records with speakers named, in text order."""
     names = NameIndex(doc)
@@ -354,8 +404,11 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
         attribution: Attribution
         if a.mention is None:
             attribution = "context"
-            res = _Resolved(previous.name, previous.label, None) if previous else _Resolved(None, None, None)
-            if previous is None:
+            lead = _lead_in_subject(doc, f.open_at)
+            res = resolve_mention(doc, names, lead, previous, coref, since) if lead else _Resolved(None, None, None)
+            if not res.name:
+                res = _Resolved(previous.name, previous.label, None) if previous else _Resolved(None, None, None)
+            if not res.name:
                 pending_context.append(len(out))
             mention_text = None
         else:
