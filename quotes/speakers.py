@@ -237,11 +237,12 @@ def record_speaker(
     if name:
         bare_name, role_in_name = split_role(name)
         role = role or role_in_name
-        parts = name_parts(bare_name)
+        # Articles capitalise names: "le président turc" in the name's place is a role.
+        parts = name_parts(bare_name) if any(w[:1].isupper() for w in bare_name.split()) else None
     else:
         parts = None
     if parts is None:
-        for candidate in (role, mention):
+        for candidate in (role, mention, name):
             if candidate:
                 found = find_by_role(session, candidate)
                 if found is not None:
