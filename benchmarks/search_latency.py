@@ -4,6 +4,10 @@ the p50 / p95 / p99 latency of typical searches, through the library's `search()
     .venv/bin/python benchmarks/search_latency.py                 # build (once) and measure
     .venv/bin/python benchmarks/search_latency.py --quotes 100000 --db /tmp/small.db
     .venv/bin/python benchmarks/search_latency.py --rebuild
+    .venv/bin/python benchmarks/search_latency.py --postgres postgresql://postgres@127.0.0.1:54329/postgres
+
+With --postgres, the SQLite database is copied (COPY) into a `quotes_bench` database on that
+server, once, and the searches run there.
 
 A script that prints figures, never a test that asserts a time. The database is built with the
 application's own migrations (so FTS5 table, triggers and indexes are the real ones), then filled
@@ -133,6 +137,50 @@ def build(path: Path, n_quotes: int, n_speakers: int, seed: int = 7) -> None:
     con.close()
 
 
+TABLES = {
+    "source": "id, url, outlet, title, author, published, accessed, content_hash, path",
+    "speaker": "id, name, norm, surname",
+    "speaker_alias": "id, speaker_id, alias, norm",
+    "speaker_role": "id, speaker_id, role, norm, last_seen",
+    "quote": "id, text, text_key, kind, speaker_id, said_on",
+    "occurrence": 'id, quote_id, source_id, start, "end", cue, speaker_mention, speaker_role, attribution, '
+    "confidence, said_on, said_on_source, venue",
+}
+
+
+def copy_to_postgres(sqlite_path: Path, server_url: str) -> str:
+    """The benchmark database copied into `quotes_bench` on a PostgreSQL server; its URL."""
+    import psycopg
+    import sqlalchemy as sa
+
+    admin = sa.engine.make_url(server_url)
+    url = admin.set(database="quotes_bench").render_as_string(hide_password=False)
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'quotes_bench'").fetchone():
+            return url
+        conn.execute("CREATE DATABASE quotes_bench")
+    open_db(url).dispose()  # the real schema, through the migrations
+    src = sqlite3.connect(sqlite_path)
+    t0 = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP INDEX ix_quote_text_fts")
+        for table, columns in TABLES.items():
+            with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {columns} FROM {table}"):
+                    copy.write_row(row)
+            print(f"  copied {table} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+        conn.execute(
+            "CREATE INDEX ix_quote_text_fts ON quote USING gin (to_tsvector('french', quotes_unaccent(text)))"
+        )
+        for table in TABLES:
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"  indexed and analysed ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    return url
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * p / 100
@@ -147,6 +195,7 @@ def main() -> None:
     parser.add_argument("--speakers", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=60, help="runs of each kind of search")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--postgres", metavar="URL", help="also copy the database to this server and search there")
     args = parser.parse_args()
     path = Path(args.db)
     if args.rebuild and path.exists():
@@ -156,7 +205,9 @@ def main() -> None:
         t0 = time.perf_counter()
         build(path, args.quotes, args.speakers)
         print(f"Built in {time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
-    engine = open_db(str(path), create=False)
+    target = copy_to_postgres(path, args.postgres) if args.postgres else str(path)
+    engine = open_db(target, create=False)
+    backend = "PostgreSQL" if args.postgres else "SQLite"
     with engine.connect() as conn:
         n = conn.exec_driver_sql("SELECT count(*) FROM quote").scalar_one()
     rng = random.Random(11)
@@ -180,7 +231,7 @@ def main() -> None:
         "venue": lambda: Filters(venue=rng.choice(["BFM", "communiqué", "Astana", "Sénat"])),
         "since/until only": lambda: Filters(since="2021-03-01", until="2021-03-31"),
     }
-    print(f"\nSearch latency on {n:,} quotes (SQLite, {args.runs} runs each, limit 20), milliseconds:")
+    print(f"\nSearch latency on {n:,} quotes ({backend}, {args.runs} runs each, limit 20), milliseconds:")
     print(f"{'search':<28}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}  hits")
     every: list[float] = []
     for label, make in kinds.items():

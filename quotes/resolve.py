@@ -104,6 +104,21 @@ def clean_name(doc: Doc, start: int, end: int, label: str = "PER") -> tuple[int,
     return start, end
 
 
+def _abbreviates(acronym: str, name: str) -> bool:
+    """LDH for Ligue des droits de l'homme: the letters follow the initials of the name's words."""
+    initials = [w[0].upper() for w in name.replace("'", " ").replace("’", " ").replace("-", " ").split() if w]
+    if not initials or initials[0] != acronym[0].upper():
+        return False
+    k = 0
+    for letter in acronym.upper():
+        while k < len(initials) and initials[k] != letter:
+            k += 1
+        if k == len(initials):
+            return False
+        k += 1
+    return True
+
+
 class NameIndex:
     """The people and organisations an article names, and the roles it gives them."""
 
@@ -122,6 +137,15 @@ class NameIndex:
             self.names.append(Name(s, e, text, ent.label_))
         self.role_words: dict[str, set[str]] = {}
         self.roles = self._roles()
+        # Ligue des droits de l'homme (LDH): the acronym and the long form are one name
+        self.acronyms: dict[str, str] = {}
+        for n in self.names:
+            if n.end + 2 < len(doc) and doc[n.end].text == "(" and doc[n.end + 2].text == ")":
+                acr = doc[n.end + 1].text
+                if n.label == "ORG" and acr.isupper() and 1 < len(acr) <= 8 and _abbreviates(acr, n.text):
+                    full = f"{n.text} ({acr})"
+                    self.acronyms[fold(acr)] = full
+                    self.acronyms[fold(n.text)] = full
 
     def _roles(self) -> list[tuple[str, Name, int]]:
         """(role noun lemma, named person or body, token position) from appositions and titles:
@@ -168,6 +192,8 @@ class NameIndex:
             if persons:
                 return self.fullest(max(persons, key=lambda n: len(n.words)))
             return name.text
+        if fold(name.text) in self.acronyms:
+            return self.acronyms[fold(name.text)]
         words = name.words
         if not words:
             return name.text
