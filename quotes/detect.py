@@ -147,6 +147,7 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
             return Cue(tok.i, tok.text, "selon")
         if (
             tok.pos_ == "AUX"
+            or tok.lemma_ in ("être", "avoir")
             or low in ("s'", "se", "s’", "-t", "t")
             or is_clitic_subject(tok)
             or low in ADVERBS_BEFORE_CUE
