@@ -163,15 +163,19 @@ def copy_to_postgres(sqlite_path: Path, server_url: str) -> str:
     src = sqlite3.connect(sqlite_path)
     t0 = time.perf_counter()
     with psycopg.connect(url) as conn:
-        conn.execute("DROP INDEX ix_quote_text_fts")
+        # Full-text indexes are rebuilt once after the copy rather than updated row by row.
+        gin = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'quote' AND indexdef LIKE '%USING gin%'"
+        ).fetchall()
+        for name, _definition in gin:
+            conn.execute(f"DROP INDEX {name}")
         for table, columns in TABLES.items():
             with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in src.execute(f"SELECT {columns} FROM {table}"):
                     copy.write_row(row)
             print(f"  copied {table} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-        conn.execute(
-            "CREATE INDEX ix_quote_text_fts ON quote USING gin (to_tsvector('french', quotes_unaccent(text)))"
-        )
+        for _name, definition in gin:
+            conn.execute(definition)
         for table in TABLES:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()

@@ -121,25 +121,29 @@ def search(engine: Engine, filters: Filters) -> SearchResult:
         raise db.storage_error(exc, "search failed") from exc
 
 
-# How many of the latest quotes (after the other filters) a full-text search first probes one by one
-# before it collects every match of the words instead: dense words are found among the latest
-# quotes at once, rare ones through the full-text index.
+# How many of the latest quotes (after the cheap, indexed filters) a search first examines one by
+# one for its costly filters (words, outlet, venue) before it asks the indexes for every match:
+# frequent words and common outlets are found among the latest quotes at once, rare ones through
+# the full-text index.
 PROBE_WINDOW = 2000
+
+Condition = sa.ColumnElement[bool] | sa.TextClause
 
 
 def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
     match: SpeakerMatch | None = None
-    conds: list[sa.ColumnElement[bool] | sa.TextClause] = []
+    cheap: list[Condition] = []
     if filters.speaker is not None:
         match = lookup_speakers(session, filters.speaker)
-        conds.append(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
+        cheap.append(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
     if filters.kind is not None:
-        conds.append(col(db.Quote.kind) == filters.kind)
+        cheap.append(col(db.Quote.kind) == filters.kind)
     # The date a quote was said is the earliest date any of its articles gives for it.
     if since:
-        conds.append(col(db.Quote.said_on) >= since)
+        cheap.append(col(db.Quote.said_on) >= since)
     if until:
-        conds.append(col(db.Quote.said_on) <= upper_bound(until))
+        cheap.append(col(db.Quote.said_on) <= upper_bound(until))
+    costly: list[Condition] = []
     occurrence_filters: list[sa.ColumnElement[bool]] = []
     if filters.venue:
         occurrence_filters.append(col(db.Occurrence.venue).ilike(_like(filters.venue), escape="\\"))
@@ -151,30 +155,32 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
             .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
             .where(col(db.Occurrence.quote_id) == db.Quote.id, *occurrence_filters)
         )
-        conds.append(sub.exists())
-    newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
-    ids: list[int] | None = None
+        costly.append(sub.exists())
+    # Full text, as probed row by row and as asked of the index for every match.
+    text_probe: Condition | None = None
+    text_all: Condition | None = None
     if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
         if not _WORD.search(filters.text):
             raise InputError(f"--text {filters.text!r} has no words to search for")
-        conds.append(
-            sa.text(
-                "to_tsvector('french', quotes_unaccent(quote.text)) "
-                "@@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
-            ).bindparams(fts_words=filters.text)
-        )
+        text_probe = text_all = sa.text(
+            "quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
+        ).bindparams(fts_words=filters.text)
     elif filters.text is not None:
         words = fts5_query(filters.text)
-        if filters.limit is not None:
-            ids = _probe_latest(session, conds, newest, words, filters.limit)
-        if ids is None:
-            conds.append(
-                sa.text("quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)").bindparams(
-                    fts_words=words
-                )
-            )
+        text_probe = sa.text(
+            "EXISTS (SELECT 1 FROM quote_fts WHERE quote_fts MATCH :fts_words AND quote_fts.rowid = quote.id)"
+        ).bindparams(fts_words=words)
+        text_all = sa.text("quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)").bindparams(
+            fts_words=words
+        )
+    newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
+    ids: list[int] | None = None
+    if (costly or text_probe is not None) and filters.limit is not None:
+        probes = [*costly, *([text_probe] if text_probe is not None else [])]
+        ids = _probe_latest(session, cheap, probes, newest, filters.limit)
     if ids is None:
-        query = select(db.Quote.id).where(*conds).order_by(*newest)
+        query = select(db.Quote.id).where(*cheap, *costly, *([text_all] if text_all is not None else []))
+        query = query.order_by(*newest)
         if filters.limit is not None:
             query = query.limit(filters.limit)
         ids = [i for i in session.exec(query).all() if i is not None]
@@ -182,28 +188,13 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
 
 
 def _probe_latest(
-    session: Session,
-    conds: list[sa.ColumnElement[bool] | sa.TextClause],
-    newest: tuple[Any, ...],
-    words: str,
-    limit: int,
+    session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
 ) -> list[int] | None:
-    """SQLite: the latest quotes matching `words` among the PROBE_WINDOW latest that pass the other
-    filters, or None when that window may hold too few (the caller then asks the index for all)."""
-    window = (
-        select(db.Quote.id.label("id"), db.Quote.said_on.label("said_on"))  # type: ignore[union-attr]
-        .where(*conds)
-        .order_by(*newest)
-        .limit(PROBE_WINDOW)
-        .subquery("win")
-    )
-    probe = sa.text(
-        "EXISTS (SELECT 1 FROM quote_fts WHERE quote_fts MATCH :fts_words AND quote_fts.rowid = win.id)"
-    ).bindparams(fts_words=words)
-    query = (
-        select(window.c.id).where(probe).order_by(window.c.said_on.desc().nulls_last(), window.c.id.desc()).limit(limit)
-    )
-    ids = [int(i) for i in session.exec(query).all()]
+    """The latest quotes passing every filter among the PROBE_WINDOW latest that pass the cheap
+    ones, or None when that window may hold too few (the caller then asks the indexes for all)."""
+    window = select(db.Quote.id).where(*cheap).order_by(*newest).limit(PROBE_WINDOW).subquery("win")
+    query = select(db.Quote.id).join(window, window.c.id == db.Quote.id).where(*costly).order_by(*newest).limit(limit)
+    ids = [int(i) for i in session.exec(query).all() if i is not None]
     if len(ids) == limit:
         return ids
     seen = session.exec(select(sa.func.count()).select_from(window)).one()

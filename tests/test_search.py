@@ -194,3 +194,9 @@ def test_latest_first_probe_and_index_give_the_same_answer(
     assert texts(filled, text="europe", limit=5) == europe
     assert texts(filled, text="europe", limit=None) == europe
     assert texts(filled, text="commerce", speaker="Erdogan", limit=1) == ["Le commerce avec l'Europe doit reprendre"]
+    assert texts(filled, outlet="quotidien", limit=1) == ["La croissance des échanges commerciaux est une priorité"]
+    assert texts(filled, outlet="quotidien", limit=3) == [
+        "La croissance des échanges commerciaux est une priorité",
+        "Le commerce avec l'Europe doit reprendre",
+    ]
+    assert texts(filled, venue="ankara", since="2024", limit=2) == ["Le commerce avec l'Europe doit reprendre"]
