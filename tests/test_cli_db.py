@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from dbtesting import make_result
+from dbtesting import db_url, make_result  # noqa: F401
 from typer.testing import CliRunner
 
 from quotes import cli_db
@@ -82,9 +82,7 @@ def test_search_table_and_speaker_note(db_file: str) -> None:
     code, out, err = invoke("search", "--speaker", "erdogen", "--db", db_file)
     assert code == 0
     assert "Le commerce entre nos pays doit doubler" in out and "3 juillet 2024" in out
-    assert (
-        err == "Speaker 'erdogen': Recep Tayyip Erdoğan (matched 'Recep Tayyip Erdoğan', closest name, 86%)\n"
-    )
+    assert err == "Speaker 'erdogen': Recep Tayyip Erdoğan (matched 'Recep Tayyip Erdoğan', closest name, 86%)\n"
 
 
 def test_search_json_and_csv(db_file: str) -> None:
@@ -152,10 +150,7 @@ def test_speakers_and_speaker(db_file: str) -> None:
     code, out, _ = invoke("speakers", "--format", "json", "--db", db_file)
     assert code == 0
     rows = {r["name"]: r for r in json.loads(out)}
-    assert (
-        rows["Recep Tayyip Erdoğan"]["roles"] == ["président turc"]
-        and rows["Vladimir Poutine"]["quotes"] == 1
-    )
+    assert rows["Recep Tayyip Erdoğan"]["roles"] == ["président turc"] and rows["Vladimir Poutine"]["quotes"] == 1
     code, out, _ = invoke("speaker", "ERDOGAN", "--db", db_file)
     assert code == 0
     assert out.splitlines()[0] == "Recep Tayyip Erdoğan — 1 quote"
@@ -229,10 +224,7 @@ def test_ingest_end_to_end(extractor: object, tmp_path: Path, monkeypatch: pytes
     assert out == "2 articles read, 1 stored, 1 failed; 1 quote (1 new), 1 new speaker\n"
     assert f"Failed: {folder / 'abime.txt'}: not valid UTF-8" in err
     code, out, err = invoke("ingest", str(folder), "--db", db)
-    assert (
-        out
-        == "2 articles read, 0 stored, 1 skipped (1 unchanged), 1 failed; 0 quotes (0 new), 0 new speakers\n"
-    )
+    assert out == "2 articles read, 0 stored, 1 skipped (1 unchanged), 1 failed; 0 quotes (0 new), 0 new speakers\n"
     engine = open_db(db)
     with engine.connect() as conn:
         row = conn.execute(
@@ -251,3 +243,18 @@ def test_ingest_end_to_end(extractor: object, tmp_path: Path, monkeypatch: pytes
         "article",
         "devant le conseil municipal",
     )
+
+
+def test_search_speakers_and_export_on_both_back_ends(db_url: str) -> None:  # noqa: F811
+    engine = open_db(db_url)
+    ingestor = Ingestor(engine)
+    for article in ARTICLES:
+        ingestor.add(article)
+    engine.dispose()
+    code, out, err = invoke("search", "--speaker", "erdogan", "--text", "COMMERCE", "--format", "json", "--db", db_url)
+    assert code == 0, err
+    assert [r["text"] for r in json.loads(out)] == ["Le commerce entre nos pays doit doubler"]
+    code, out, _ = invoke("speakers", "--format", "json", "--db", db_url)
+    assert sorted(r["name"] for r in json.loads(out)) == ["Recep Tayyip Erdoğan", "Vladimir Poutine"]
+    code, out, _ = invoke("export", "--format", "csl-json", "--venue", "astana", "--db", db_url)
+    assert code == 0 and [i["URL"] for i in json.loads(out)] == ["https://ex.org/poutine"]
