@@ -332,7 +332,16 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
         return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
     # a reporting verb before the quotation; a participle (Répondant « … », X a ajouté) takes the
     # subject of the sentence's reporting verb or the person it names outside the quotation
-    mention = subject_of(doc, tok) or _sentence_speaker(doc, tok)
+    mention = None
+    before = tok.i - 1
+    while before >= 0 and (doc[before].pos_ == "AUX" or doc[before].lower_ in ("s'", "se", "s’")):
+        before -= 1
+    if before >= 0 and doc[before].text == ",":
+        # an incise before the quotation: …, a précisé le policier, « … »
+        mention = after_verb_subject(doc, tok, min(len(doc), tok.i + 12))
+        if mention is not None and not _names_someone(doc, mention):
+            mention = None
+    mention = mention or subject_of(doc, tok) or _sentence_speaker(doc, tok)
     return Attributed(found, mention, cue.text)
 
 

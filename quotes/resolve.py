@@ -218,6 +218,21 @@ class NameIndex:
                 return hits[0] if label != "PER" else hits[-1]
         return None
 
+    def most_mentioned(self, label: str, tok_i: int) -> str | None:
+        """The fullest name of the person (or body) the article mentions most."""
+        counts: dict[str, list[int]] = {}
+        for n in self.names:
+            if n.label == label:
+                counts.setdefault(self.fullest(n), []).append(n.start)
+        if not counts:
+            return None
+
+        def rank(item: tuple[str, list[int]]) -> tuple[int, int]:
+            before = [p for p in item[1] if p < tok_i]
+            return (len(item[1]), max(before) if before else -1)
+
+        return max(counts.items(), key=rank)[0]
+
     def before(self, tok_i: int, window: int = 250, label: str | None = None) -> list[Name]:
         """Names ending before token `tok_i`, nearest first, within `window` tokens."""
         cands = [
@@ -240,7 +255,7 @@ class NameIndex:
 def _role_fits(tok: Token, name: Name) -> bool:
     """Organisation nouns name organisations, person roles name people."""
     is_body = fold(tok.lemma_) in {fold(n) for n in ORG_NOUNS}
-    return is_body == (name.label == "ORG")
+    return is_body == (name.label != "PER")
 
 
 @dataclass
@@ -328,11 +343,13 @@ def _body_name(doc: Doc, m: Mention) -> str:
 def previous_or_nearest(
     names: NameIndex, tok_i: int, previous: _Resolved | None, label: str, role: str | None
 ) -> _Resolved:
+    """A role noun the article never ties to a name: the previous speaker of that kind, else the
+    person or body the article is most about (mentioned most; the nearest before breaks ties)."""
     if previous is not None and previous.name and previous.label == label:
         return _Resolved(previous.name, previous.label, role)
-    near = names.before(tok_i, label=label)
-    if near:
-        return _Resolved(names.fullest(near[0]), label, role)
+    salient = names.most_mentioned(label, tok_i)
+    if salient is not None:
+        return _Resolved(salient, label, role)
     if previous is not None and previous.name:
         return _Resolved(previous.name, previous.label, role)
     return _Resolved(None, None, role)
