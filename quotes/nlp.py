@@ -81,6 +81,12 @@ class Coreference:
         """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
         if self._rules is None:
             return []
+        cache: dict[int, list[int]] = doc.user_data.setdefault("quotes_antecedents", {})
+        if i not in cache:
+            cache[i] = self._antecedents(doc, i)
+        return list(cache[i])
+
+    def _antecedents(self, doc: Doc, i: int) -> list[int]:
         try:
             window, offset = self._window(doc, i)
             if self._annotator is not None:
