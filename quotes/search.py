@@ -162,9 +162,32 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
     if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
         if not _WORD.search(filters.text):
             raise InputError(f"--text {filters.text!r} has no words to search for")
-        text_probe = text_all = sa.text(
-            "quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))"
-        ).bindparams(fts_words=filters.text)
+        terms = (
+            session.connection()
+            .execute(
+                sa.text("SELECT numnode(plainto_tsquery('french', quotes_unaccent(:fts_words)))"),
+                {"fts_words": filters.text},
+            )
+            .scalar_one()
+        )
+        if not terms:  # only French stop words ("le", "nous", "pour"): nothing to look for
+            return SearchResult(hits=[], speaker_match=match, notes=["only stop words in --text"])
+        text_probe = sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
+            fts_words=filters.text
+        )
+        # When the latest quotes hold too few matches, the words are rare: collect all their
+        # matches through the GIN index first (a materialised CTE), then order those few.
+        matches = (
+            select(db.Quote.id)
+            .where(
+                sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
+                    fts_words=filters.text
+                )
+            )
+            .cte("text_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        text_all = col(db.Quote.id).in_(select(matches.c.id))
     elif filters.text is not None:
         words = fts5_query(filters.text)
         text_probe = sa.text(

@@ -200,3 +200,11 @@ def test_latest_first_probe_and_index_give_the_same_answer(
         "Le commerce avec l'Europe doit reprendre",
     ]
     assert texts(filled, venue="ankara", since="2024", limit=2) == ["Le commerce avec l'Europe doit reprendre"]
+
+
+def test_french_stop_words_alone(filled: Engine) -> None:
+    result = search(filled, Filters(text="la est"))
+    if filled.dialect.name == "postgresql":  # French stemming drops stop words: nothing is left to find
+        assert result.hits == [] and result.notes == ["only stop words in --text"]
+    else:  # FTS5 indexes every word
+        assert [h.text for h in result.hits] == ["La croissance des échanges commerciaux est une priorité"]
