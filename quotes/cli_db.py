@@ -202,6 +202,8 @@ def _run_search(filters: Any, db: str | None) -> Any:
             match.how
         ]
         _stderr().print(f"Speaker {match.query!r}: {names} (matched {match.matched!r}, {how})", markup=False)
+    for note in result.notes:
+        _stderr().print(f"Note: {note}", markup=False)
     if not result.hits:
         _stderr().print("No quotes match.", markup=False)
     return result
