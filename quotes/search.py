@@ -214,14 +214,25 @@ def _probe_latest(
     session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
 ) -> list[int] | None:
     """The latest quotes passing every filter among the PROBE_WINDOW latest that pass the cheap
-    ones, or None when that window may hold too few (the caller then asks the indexes for all)."""
-    window = select(db.Quote.id).where(*cheap).order_by(*newest).limit(PROBE_WINDOW).subquery("win")
-    query = select(db.Quote.id).join(window, window.c.id == db.Quote.id).where(*costly).order_by(*newest).limit(limit)
-    ids = [int(i) for i in session.exec(query).all() if i is not None]
-    if len(ids) == limit:
-        return ids
-    seen = session.exec(select(sa.func.count()).select_from(window)).one()
-    return ids if seen < PROBE_WINDOW else None
+    ones, or None when that window may hold too few (the caller then asks the indexes for all).
+
+    The window is examined newest first in growing chunks, so that a frequent word or outlet
+    costs a chunk or two rather than the whole window."""
+    window = [
+        int(i)
+        for i in session.exec(select(db.Quote.id).where(*cheap).order_by(*newest).limit(PROBE_WINDOW)).all()
+        if i is not None
+    ]
+    found: list[int] = []
+    start, size = 0, 4 * limit
+    while start < len(window) and len(found) < limit:
+        chunk = window[start : start + size]
+        start, size = start + size, size * 2
+        passing = set(session.exec(select(db.Quote.id).where(col(db.Quote.id).in_(chunk), *costly)).all())
+        found.extend(i for i in chunk if i in passing)
+    if len(found) >= limit:
+        return found[:limit]
+    return found if len(window) < PROBE_WINDOW else None
 
 
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:
