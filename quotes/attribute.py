@@ -20,8 +20,26 @@ Doc = Any
 Token = Any
 
 # Time words that may sit between a verb and its inverted subject: a répété mardi le délégué.
-TIME_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "hier", "aujourd'hui",
-              "soir", "matin", "midi", "après-midi", "encore", "ensuite", "alors", "récemment", "aussitôt"}
+TIME_WORDS = {
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "hier",
+    "aujourd'hui",
+    "soir",
+    "matin",
+    "midi",
+    "après-midi",
+    "encore",
+    "ensuite",
+    "alors",
+    "récemment",
+    "aussitôt",
+}
 TITLE_WORDS = {"m.", "mme", "mlle", "me", "dr", "pr", "mgr"}
 # Set by attribute_quotes: token indices inside quotation marks, never a speaker mention.
 QUOTED_KEY = "quotes_inside_marks"
@@ -94,7 +112,7 @@ def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
             break
         if tok.pos_ == "AUX" or low in ("qui", "que", "qu'", "dont"):
             break
-        if i > first and tok.pos_ == "PRON" and low not in ("-ci",):
+        if i > first and tok.pos_ == "PRON" and low not in ("-ci", "un", "une", "eux", "elles"):
             break
         end = i + 1
         i += 1
@@ -146,8 +164,13 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
-    if content and content[0].text[:1].isupper() and (
-        content[0].pos_ == "PROPN" or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())
+    if (
+        content
+        and content[0].text[:1].isupper()
+        and (
+            content[0].pos_ == "PROPN"
+            or (content[0].ent_type_ in ("ORG", "LOC", "MISC") and content[0].text[:1].isupper())
+        )
     ):
         return "name", content[0].i  # La LDH, Bruxelles, HRW
     if text in PRONOUNS or (len(toks) == 1 and (toks[0].pos_ == "PRON" or is_clitic_subject(toks[0]))):
@@ -185,7 +208,9 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
         i += 1
     # skip adverbs and "de son côté" between the verb and its subject
     while i < limit and (
-        doc[i].pos_ in ("ADV",) or doc[i].lower_ in ("de", "son", "sa", "côté", "leur", ",") or doc[i].lower_ in TIME_WORDS
+        doc[i].pos_ in ("ADV",)
+        or doc[i].lower_ in ("de", "son", "sa", "côté", "leur", ",")
+        or doc[i].lower_ in TIME_WORDS
     ):
         if doc[i].lower_ == "de" and i + 1 < limit and doc[i + 1].pos_ in ("PROPN", "NOUN"):
             break
@@ -248,6 +273,14 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
                 found = after_verb_subject(doc, node, min(len(doc), node.i + 12))
                 if found:
                     return found
+            named = [c for c in subj.children if c.dep_ == "appos" and (c.ent_type_ == "PER" or c.pos_ == "PROPN")]
+            if named:
+                # L'éleveuse qui l'accueillait, Odile Barraud, s'est montrée sceptique
+                return _mention(doc, _np_around(doc, named[0]))
+            if subj.lower_ in ("il", "elle", "ils", "elles") and subj.i >= 2 and doc[subj.i - 1].text == ",":
+                dislocated = left_noun_phrase(doc, subj.i - 2, max(0, subj.i - 10))
+                if dislocated is not None and doc[dislocated[1] - 1].pos_ in ("NOUN", "PROPN"):
+                    return _mention(doc, dislocated)  # La ligue régionale, elle, juge …
             return _mention(doc, _np_around(doc, subj))
         if node.dep_.startswith("acl") and node.head.i < node.i and node.head.pos_ in ("NOUN", "PROPN"):
             # la LDH, qui dénonce / Erdoğan, qui a déclaré
@@ -271,7 +304,11 @@ def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | No
     tok = doc[k]
     if tok.pos_ == "PROPN" or tok.ent_type_ in ("PER", "ORG"):
         start = k
-        while start - 1 >= 0 and (doc[start - 1].pos_ == "PROPN" or doc[start - 1].ent_iob_ == "I") and start - 1 not in quoted:
+        while (
+            start - 1 >= 0
+            and (doc[start - 1].pos_ == "PROPN" or doc[start - 1].ent_iob_ == "I")
+            and start - 1 not in quoted
+        ):
             start -= 1
         return _mention(doc, (start, k + 1))
     if tok.lower_ in ("il", "elle", "ils", "elles"):
@@ -318,7 +355,9 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             if mention:
                 return Attributed(found, mention, cue_words_with_colon(doc, verb, tok))
         # X s'est montrée sceptique : « … » — the subject of the clause before the colon
-        verbs = [t for t in doc[head_floor : tok.i] if t.pos_ in ("VERB", "AUX") and t.dep_ in ("ROOT", "ccomp", "conj")]
+        verbs = [
+            t for t in doc[head_floor : tok.i] if t.pos_ in ("VERB", "AUX") and t.dep_ in ("ROOT", "ccomp", "conj")
+        ]
         for v in verbs:
             mention = subject_of(doc, v)
             if mention is not None and _names_someone(doc, mention) and mention.start >= head_floor:

@@ -197,7 +197,7 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
         if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
         kind = reporting_kind(tok)
-        if kind == "always" or (kind == "conditional" and _has_reason(head[j + 1 :])):
+        if kind == "always" or (kind == "conditional" and _has_reason(head[j + 1 :], tok)):
             verb = outermost_reporting(tok, {t.i for t in head})
             return Cue(verb.i, cue_words(doc, verb), "head")
         if is_speech_noun(tok):
@@ -229,10 +229,16 @@ def _opinion_pour(head: list[Any]) -> Any:
     return None
 
 
-def _has_reason(between: list[Any]) -> bool:
-    """A conditional reporting verb counts with a que-clause, a colon or a quotation right after it."""
+ATTRIBUTIVE = {"juger", "trouver", "qualifier", "considérer"}
+
+
+def _has_reason(between: list[Any], verb: Any) -> bool:
+    """A conditional reporting verb counts with a que-clause, a colon or a quotation right after it,
+    or, for juger / trouver / qualifier, a quotation that qualifies its object (juge la sanction « … »)."""
     words = [t.lower_ for t in between]
-    return len(words) <= 2 or "que" in words or "qu'" in words or "qu’" in words or ":" in words
+    if len(words) <= 2 or "que" in words or "qu'" in words or "qu’" in words or ":" in words:
+        return True
+    return verb.lemma_ in ATTRIBUTIVE and len(words) <= 5 and not any(t.pos_ in ("VERB", "AUX") for t in between)
 
 
 def words_of(text: str) -> list[str]:

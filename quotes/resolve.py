@@ -57,9 +57,43 @@ ORG_NOUNS = {
     "banque",
     "fédéral",
 }
+# People who speak for a body: their words are the body's.
+SPOKESPEOPLE = {
+    "porte-parole",
+    "représentant",
+    "représentante",
+    "responsable",
+    "source",
+    "attaché",
+    "attachée",
+    "chargé",
+    "chargée",
+    "service",
+}
 # Bodies that are one of a kind in a news story: named by the noun phrase itself.
-INSTITUTIONS = {"gouvernement", "parquet", "police", "gendarmerie", "préfecture", "mairie", "ministère", "élysée",
-                "matignon", "justice", "armée", "commission", "tribunal", "cour", "conseil", "agence", "direction"}
+INSTITUTIONS = {
+    "gouvernement",
+    "parquet",
+    "police",
+    "gendarmerie",
+    "préfecture",
+    "mairie",
+    "ministère",
+    "élysée",
+    "matignon",
+    "justice",
+    "armée",
+    "commission",
+    "tribunal",
+    "cour",
+    "conseil",
+    "agence",
+    "direction",
+    "ligue",
+    "fédération",
+    "syndicat",
+    "confédération",
+}
 INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
 CONFIDENCE: dict[str, float] = {
@@ -218,6 +252,13 @@ class NameIndex:
                 return hits[0] if label != "PER" else hits[-1]
         return None
 
+    def by_modifiers(self, modifiers: set[str], tok_i: int) -> Name | None:
+        """The person whose roles carry all these words (la dirigeante norvégienne -> the Norwegian counterpart)."""
+        fits = [
+            (pos, n) for _, n, pos in self.roles if modifiers <= self.role_words.get(n.text, set()) and pos <= tok_i
+        ]
+        return max(fits, key=lambda p: p[0])[1] if fits else None
+
     def most_mentioned(self, label: str, tok_i: int) -> str | None:
         """The fullest name of the person (or body) the article mentions most."""
         counts: dict[str, list[int]] = {}
@@ -314,16 +355,32 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
         return previous_or_nearest(names, m.start, previous, "PER", role_text)
     head = nouns[0]
     lemma = head.lemma_.lower()
+    if lemma in SPOKESPEOPLE:
+        of = [t for t in doc[head.i + 1 : m.end] if t.lower_ in ("de", "du", "des", "d'", "d’")]
+        if of:
+            # un porte-parole de l'agence régionale de santé: the body speaks
+            hit = names.in_span(of[0].i + 1, m.end)
+            if hit is not None and hit.label != "PER":
+                return _Resolved(names.fullest(hit), "ORG", role_text)
+            body = [t for t in doc[of[0].i + 1 : m.end] if t.pos_ == "NOUN"]
+            if body and fold(body[0].lemma_) in {fold(n) for n in ORG_NOUNS}:
+                start = body[0].i - 1 if doc[body[0].i - 1].pos_ == "DET" else body[0].i
+                found = resolve_role(doc, names, Mention(start, m.end, "nominal", body[0].i), previous)
+                return _Resolved(found.name, "ORG", role_text)
     det = doc[m.start]
     if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
         return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
+    if hit is None and modifiers:
+        hit = names.by_modifiers(modifiers, m.start)
     if hit is not None:
         return _Resolved(names.fullest(hit), hit.label, role_text)
     if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
         # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
-        same_head = [n for n in names.before(m.start, window=10_000, label="ORG") if n.words and n.words[0] == fold(lemma)]
+        same_head = [
+            n for n in names.before(m.start, window=10_000, label="ORG") if n.words and n.words[0] == fold(lemma)
+        ]
         if same_head and not modifiers:
             return _Resolved(names.fullest(same_head[0]), "ORG", role_text)
         if fold(lemma) in {fold(n) for n in INSTITUTIONS}:
@@ -336,7 +393,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
 def _body_name(doc: Doc, m: Mention) -> str:
     """« le gouvernement malien » -> « Gouvernement malien »: the phrase without its determiner."""
     toks = [t for t in doc[m.start : m.end] if not (t.i == m.start and t.pos_ == "DET")]
-    text = doc[toks[0].i : m.end].text if toks else doc[m.start : m.end].text
+    text = str(doc[toks[0].i : m.end].text if toks else doc[m.start : m.end].text)
     return text[:1].upper() + text[1:]
 
 
@@ -386,7 +443,12 @@ def resolve_pronoun(
     if coref is not None:
         for ant in coref.antecedents(doc, pron.i):
             hit = names.in_span(ant, ant + 1)
-            if hit is not None and hit.start >= since and hit.start not in quoted and fits(names.fullest(hit), hit.label):
+            if (
+                hit is not None
+                and hit.start >= since
+                and hit.start not in quoted
+                and fits(names.fullest(hit), hit.label)
+            ):
                 return _Resolved(names.fullest(hit), hit.label, None)
     if previous is not None and fits(previous.name, previous.label):
         return _Resolved(previous.name, previous.label, None)
