@@ -223,6 +223,7 @@ def _probe_latest(
         for i in session.exec(select(db.Quote.id).where(*cheap).order_by(*newest).limit(PROBE_WINDOW)).all()
         if i is not None
     ]
+    complete = len(window) < PROBE_WINDOW  # the window holds every quote the cheap filters pass
     found: list[int] = []
     start, size = 0, 4 * limit
     while start < len(window) and len(found) < limit:
@@ -230,9 +231,14 @@ def _probe_latest(
         start, size = start + size, size * 2
         passing = set(session.exec(select(db.Quote.id).where(col(db.Quote.id).in_(chunk), *costly)).all())
         found.extend(i for i in chunk if i in passing)
+        # At the rate seen so far, would the rest of the window yield enough? If not, rare
+        # matches are found faster through the indexes.
+        projected = len(found) + len(found) * (len(window) - start) / start
+        if not complete and start >= PROBE_WINDOW // 4 and len(found) < limit and projected < limit:
+            return None
     if len(found) >= limit:
         return found[:limit]
-    return found if len(window) < PROBE_WINDOW else None
+    return found if complete else None
 
 
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:
