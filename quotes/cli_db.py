@@ -46,10 +46,17 @@ def _stdout() -> Console:
 @contextmanager
 def errors() -> Iterator[None]:
     """Library errors -> `Error: message` on stderr, exit code 1."""
+    import sqlalchemy as sa
+
     try:
         yield
     except QuotesError as exc:
         _stderr().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    except sa.exc.SQLAlchemyError as exc:  # a database that breaks half-way (corrupt pages, lost server)
+        from quotes.db import storage_error
+
+        _stderr().print(f"Error: {storage_error(exc, 'database error')}", markup=False)
         raise typer.Exit(1) from None
 
 
@@ -74,9 +81,7 @@ def ingest(
     ],
     db: DbOption = None,
     url: Annotated[str | None, typer.Option(help="URL of the article (one input only).")] = None,
-    outlet: Annotated[
-        str | None, typer.Option(help="Outlet that published it, for inputs that do not say.")
-    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet that published it, for inputs that do not say.")] = None,
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD, for inputs that do not say.")
     ] = None,
@@ -94,15 +99,11 @@ def ingest(
     with errors():
         check_date(published, "--published")
         inputs = find_ingest_inputs(paths)
-        if (url or title) and (
-            len(inputs) > 1 or any(p.lower().endswith((".jsonl", ".warc", ".gz")) for p in inputs)
-        ):
+        if (url or title) and (len(inputs) > 1 or any(p.lower().endswith((".jsonl", ".warc", ".gz")) for p in inputs)):
             flag = "--url" if url else "--title"
             raise InputError(f"{flag} names one article; give a single article file with it")
         defaults = {
-            k: v
-            for k, v in dict(url=url, outlet=outlet, published=published, title=title, author=author).items()
-            if v
+            k: v for k, v in dict(url=url, outlet=outlet, published=published, title=title, author=author).items() if v
         }
         engine = open_db(db)
         extractor = make_extractor()
@@ -126,9 +127,7 @@ def ingest(
                         except QuotesError:
                             raise
                         except Exception as exc:  # one article's pipeline failure must not stop the run
-                            outcome = ingestor.fail(
-                                item.path, f"extraction failed ({type(exc).__name__}: {exc})"
-                            )
+                            outcome = ingestor.fail(item.path, f"extraction failed ({type(exc).__name__}: {exc})")
                         else:
                             outcome = ingestor.add(result)
                     if outcome.status == "failed":
@@ -169,12 +168,8 @@ SpeakerOpt = Annotated[
     typer.Option("--speaker", "-s", help="Speaker name or alias (case, accents, misspellings forgiven)."),
 ]
 TextOpt = Annotated[str | None, typer.Option("--text", "-t", help="Words the quote contains (full text).")]
-SinceOpt = Annotated[
-    str | None, typer.Option(help="Said on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).")
-]
-UntilOpt = Annotated[
-    str | None, typer.Option(help="Said on or before this date (YYYY-MM-DD, YYYY-MM or YYYY).")
-]
+SinceOpt = Annotated[str | None, typer.Option(help="Said on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
+UntilOpt = Annotated[str | None, typer.Option(help="Said on or before this date (YYYY-MM-DD, YYYY-MM or YYYY).")]
 OutletOpt = Annotated[str | None, typer.Option(help="Outlet name contains this.")]
 VenueOpt = Annotated[str | None, typer.Option(help='Venue contains this ("BFM", "communiqué", "sommet").')]
 KindOpt = Annotated[str | None, typer.Option(help="direct, mixed or indirect.")]
@@ -198,9 +193,7 @@ def _run_search(filters: Any, db: str | None) -> Any:
     match = result.speaker_match
     if match is not None:
         names = ", ".join(s.name for s in match.speakers)
-        how = {"alias": "alias", "surname": "surname", "fuzzy": f"closest name, {match.score:.0f}%"}[
-            match.how
-        ]
+        how = {"alias": "alias", "surname": "surname", "fuzzy": f"closest name, {match.score:.0f}%"}[match.how]
         _stderr().print(f"Speaker {match.query!r}: {names} (matched {match.matched!r}, {how})", markup=False)
     for note in result.notes:
         _stderr().print(f"Note: {note}", markup=False)
@@ -347,9 +340,7 @@ class SpeakersFormat(StrEnum):
 @app.command("speakers")
 def speakers_cmd(
     limit: Annotated[int | None, typer.Option(help="At most this many speakers, most quoted first.")] = None,
-    format: Annotated[
-        SpeakersFormat, typer.Option("--format", "-f", help="table or json.")
-    ] = SpeakersFormat.table,
+    format: Annotated[SpeakersFormat, typer.Option("--format", "-f", help="table or json.")] = SpeakersFormat.table,
     db: DbOption = None,
 ) -> None:
     """List speakers with their number of quotes, aliases and roles."""
@@ -381,9 +372,7 @@ def speakers_cmd(
 
 @app.command("speaker")
 def speaker_cmd(
-    name: Annotated[
-        str, typer.Argument(help="Speaker name or alias (case, accents, misspellings forgiven).")
-    ],
+    name: Annotated[str, typer.Argument(help="Speaker name or alias (case, accents, misspellings forgiven).")],
     limit: Annotated[int, typer.Option(help="How many of the latest quotes to show.")] = 10,
     db: DbOption = None,
 ) -> None:

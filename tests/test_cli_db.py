@@ -258,3 +258,15 @@ def test_search_speakers_and_export_on_both_back_ends(db_url: str) -> None:  # n
     assert sorted(r["name"] for r in json.loads(out)) == ["Recep Tayyip Erdoğan", "Vladimir Poutine"]
     code, out, _ = invoke("export", "--format", "csl-json", "--venue", "astana", "--db", db_url)
     assert code == 0 and [i["URL"] for i in json.loads(out)] == ["https://ex.org/poutine"]
+
+
+def test_database_corrupt_inside_is_one_error_line(db_file: str) -> None:
+    path = Path(db_file)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page : len(data)] = b"\xa5" * (len(data) - page)  # keep the header, ruin every other page
+    path.write_bytes(bytes(data))
+    for args in (["speakers"], ["search", "--text", "commerce"], ["speaker", "Poutine"], ["export"]):
+        code, out, err = invoke(*args, "--db", db_file)
+        assert code == 1 and out == "", (args, out)
+        assert err.startswith("Error: ") and err.count("\n") == 1, (args, err)
