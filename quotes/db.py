@@ -155,9 +155,7 @@ def resolve_target(db: str | None = None) -> Target:
         return Target(f"sqlite:///{raw}", raw, Path(raw))
     if "://" in given:
         scheme = given.split("://", 1)[0]
-        raise StorageError(
-            f"{given}: unsupported database URL scheme {scheme!r}; use a file path or postgresql://"
-        )
+        raise StorageError(f"{given}: unsupported database URL scheme {scheme!r}; use a file path or postgresql://")
     if given == ":memory:":
         return Target("sqlite://", "in-memory database", None)
     path = Path(given).expanduser()
@@ -233,9 +231,7 @@ def open_db(db: str | None = None, *, create: bool = True) -> Engine:
             if target.is_default:
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif not path.parent.is_dir():
-                raise StorageError(
-                    f"cannot open database {target.label}: directory {path.parent} does not exist"
-                )
+                raise StorageError(f"cannot open database {target.label}: directory {path.parent} does not exist")
         elif path.stat().st_size > 0:
             with path.open("rb") as fh:
                 if fh.read(16) != b"SQLite format 3\x00":

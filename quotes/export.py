@@ -211,9 +211,7 @@ def export_bibtex(hits: Sequence[Hit]) -> str:
     for item in to_csl(hits):
         names = []
         for n in item.get("author", []):
-            names.append(
-                "{" + latex_escape(n["literal"]) + "}" if "literal" in n else f"{n['family']}, {n['given']}"
-            )
+            names.append("{" + latex_escape(n["literal"]) + "}" if "literal" in n else f"{n['family']}, {n['given']}")
         custom = item.get("custom", {})
         values = {
             "author": " and ".join(latex_escape(n) if not n.startswith("{") else n for n in names) or None,
@@ -263,9 +261,7 @@ def export_ris(hits: Sequence[Hit]) -> str:
                 "type_of_reference": "NEWS",
                 "id": item["id"],
                 "title": item["title"],
-                "authors": [
-                    n.get("literal") or f"{n['family']}, {n['given']}" for n in item.get("author", [])
-                ],
+                "authors": [n.get("literal") or f"{n['family']}, {n['given']}" for n in item.get("author", [])],
                 "secondary_title": item.get("container-title"),
                 "year": str(issued[0]) if issued else None,
                 "date": _ris_date(issued),
@@ -360,9 +356,7 @@ def export_text(hits: Sequence[Hit]) -> str:
         key = item.get("URL") or item["id"]
         if key not in by_source:
             by_source[key] = []
-            refs.append(
-                {k: v for k, v in item.items() if k not in ("note", "custom")} | {"id": f"ref-{len(refs)}"}
-            )
+            refs.append({k: v for k, v in item.items() if k not in ("note", "custom")} | {"id": f"ref-{len(refs)}"})
         by_source[key].append(index)
     style = CitationStylesStyle(str(STYLE), locale="fr-FR", validate=False)
     rendered: list[tuple[str, str]] = []

@@ -89,9 +89,7 @@ class IngestSummary:
             for _path, reason in self.skipped:
                 key = reason.split(":")[0].split(" (")[0]
                 reasons[key] = reasons.get(key, 0) + 1
-            parts.append(
-                f"{len(self.skipped)} skipped (" + ", ".join(f"{n} {r}" for r, n in reasons.items()) + ")"
-            )
+            parts.append(f"{len(self.skipped)} skipped (" + ", ".join(f"{n} {r}" for r, n in reasons.items()) + ")")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         return (
@@ -138,9 +136,7 @@ class Ingestor:
             return Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
         if same_content is not None:
             where = same_content.url or same_content.path or f"source #{same_content.id}"
-            return Outcome(
-                article.path, "skipped", f"duplicate content: same text as {where}", same_content.id
-            )
+            return Outcome(article.path, "skipped", f"duplicate content: same text as {where}", same_content.id)
         status = "stored"
         if existing is not None:
             status = "replaced"
@@ -225,24 +221,18 @@ class Ingestor:
 
     def _drop_quotes(self, session: Session, source: db.Source) -> None:
         """Remove an article's occurrences, the quotes left without any, and recompute dates."""
-        quote_ids = list(
-            session.exec(select(db.Occurrence.quote_id).where(db.Occurrence.source_id == source.id))
-        )
+        quote_ids = list(session.exec(select(db.Occurrence.quote_id).where(db.Occurrence.source_id == source.id)))
         session.exec(delete(db.Occurrence).where(col(db.Occurrence.source_id) == source.id))
         if not quote_ids:
             return
         still = set(
-            session.exec(
-                select(db.Occurrence.quote_id).where(col(db.Occurrence.quote_id).in_(quote_ids))
-            ).all()
+            session.exec(select(db.Occurrence.quote_id).where(col(db.Occurrence.quote_id).in_(quote_ids))).all()
         )
         orphans = [i for i in quote_ids if i not in still]
         if orphans:
             session.exec(delete(db.Quote).where(col(db.Quote.id).in_(orphans)))
         for qid in still:
-            earliest = session.exec(
-                select(func.min(db.Occurrence.said_on)).where(db.Occurrence.quote_id == qid)
-            ).one()
+            earliest = session.exec(select(func.min(db.Occurrence.said_on)).where(db.Occurrence.quote_id == qid)).one()
             quote = session.get(db.Quote, qid)
             if quote is not None:
                 quote.said_on = earliest

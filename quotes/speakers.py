@@ -29,9 +29,7 @@ HONORIFICS = frozenset(
     "mgr mgr. pr pr. professeur sir dame lord".split()
 )
 # Lower-case words that belong to a surname when they stand before its last word.
-PARTICLES = frozenset(
-    "de du des d' le la les van von der den da di del della dos ben bin ibn al el ter".split()
-)
+PARTICLES = frozenset("de du des d' le la les van von der den da di del della dos ben bin ibn al el ter".split())
 ARTICLES = ("le ", "la ", "les ", "l'", "un ", "une ")
 FUZZY_CUTOFF = 80.0
 
@@ -108,9 +106,7 @@ def fuller(a: NameParts, b: NameParts) -> NameParts:
 
 def _quote_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
     rows = session.exec(
-        select(Quote.speaker_id, func.count())
-        .where(col(Quote.speaker_id).in_(ids))
-        .group_by(col(Quote.speaker_id))
+        select(Quote.speaker_id, func.count()).where(col(Quote.speaker_id).in_(ids)).group_by(col(Quote.speaker_id))
     ).all()
     return {sid: n for sid, n in rows if sid is not None}
 
@@ -386,14 +382,10 @@ def list_speakers(session: Session, limit: int | None = None) -> list[SpeakerSum
         ).all()
     )
     aliases: dict[int, list[str]] = {}
-    for sid, alias in session.exec(
-        select(SpeakerAlias.speaker_id, SpeakerAlias.alias).order_by(col(SpeakerAlias.id))
-    ):
+    for sid, alias in session.exec(select(SpeakerAlias.speaker_id, SpeakerAlias.alias).order_by(col(SpeakerAlias.id))):
         aliases.setdefault(sid, []).append(alias)
     roles: dict[int, list[str]] = {}
-    for sid, role in session.exec(
-        select(SpeakerRole.speaker_id, SpeakerRole.role).order_by(col(SpeakerRole.id))
-    ):
+    for sid, role in session.exec(select(SpeakerRole.speaker_id, SpeakerRole.role).order_by(col(SpeakerRole.id))):
         roles.setdefault(sid, []).append(role)
     out = [
         SpeakerSummary(

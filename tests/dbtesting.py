@@ -86,7 +86,5 @@ def make_result(
                 **quote_fields,  # type: ignore[arg-type]
             )
         )
-    article = Article(
-        path=path, text=text, url=url, outlet=outlet, title=title, published=published, author=author
-    )
+    article = Article(path=path, text=text, url=url, outlet=outlet, title=title, published=published, author=author)
     return ArticleQuotes(article=article, quotes=tuple(built))

@@ -29,9 +29,7 @@ def test_open_migrates_to_head(engine: Engine) -> None:  # noqa: F811
 def test_reopening_keeps_data(db_url: str) -> None:  # noqa: F811
     first = open_db(db_url)
     with first.begin() as conn:
-        conn.execute(
-            sa.text("INSERT INTO speaker (name, norm, surname) VALUES ('Ana Lopes', 'ana lopes', 'lopes')")
-        )
+        conn.execute(sa.text("INSERT INTO speaker (name, norm, surname) VALUES ('Ana Lopes', 'ana lopes', 'lopes')"))
     first.dispose()
     again = open_db(db_url)
     with again.connect() as conn:
@@ -54,9 +52,7 @@ def test_sqlite_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     eng = open_db(str(tmp_path / "q.db"))
     with eng.begin() as conn:
         conn.execute(
-            sa.text(
-                "INSERT INTO quote (id, text, text_key, kind) VALUES (1, 'Le déficit baisse', 'k', 'direct')"
-            )
+            sa.text("INSERT INTO quote (id, text, text_key, kind) VALUES (1, 'Le déficit baisse', 'k', 'direct')")
         )
         match = sa.text("SELECT rowid FROM quote_fts WHERE quote_fts MATCH :q")
         assert conn.execute(match, {"q": "deficit"}).scalars().all() == [1]

@@ -120,9 +120,7 @@ HITS = [
         speaker=None,
         speaker_id=None,
         said_on="2024-06",
-        sources=(
-            source(outlet="Gazette locale", published="2024-06", accessed="2024-07-02", said_on="2024-06"),
-        ),
+        sources=(source(outlet="Gazette locale", published="2024-06", accessed="2024-07-02", said_on="2024-06"),),
     ),
 ]
 
@@ -142,10 +140,7 @@ def test_french_citation_line_typography() -> None:
         "a affirmé Vladimir Poutine, Euronews, 3 juillet 2024."
     )
     assert citation_line(HITS[1]).endswith("», a déclaré Claire Dubois, L'Hebdo, 1er juillet 2024.")
-    assert (
-        citation_line(HITS[2])
-        == f"«{NBSP}Le chantier reprendra en septembre{NBSP}», Gazette locale, juin 2024."
-    )
+    assert citation_line(HITS[2]) == f"«{NBSP}Le chantier reprendra en septembre{NBSP}», Gazette locale, juin 2024."
 
 
 def test_pieces() -> None:

@@ -19,9 +19,7 @@ TEXT_A = (
     "« Les éleveurs attendent des actes, pas des promesses », a déclaré Paul Mercier devant les députés."
 )
 QUOTE_A = "Les éleveurs attendent des actes, pas des promesses"
-WIRE_1 = (
-    "« Les prix du lait resteront stables cet été », a assuré Claire Dubois, porte-parole de la coopérative."
-)
+WIRE_1 = "« Les prix du lait resteront stables cet été », a assuré Claire Dubois, porte-parole de la coopérative."
 WIRE_2 = (
     "Dans la Drôme, les producteurs restent inquiets. « Les prix du lait resteront stables cet été », "
     "a assuré jeudi Claire Dubois."
@@ -95,18 +93,12 @@ def test_same_article_twice_stores_nothing_twice(engine: Engine) -> None:  # noq
     again = ingestor.add(result)
     assert (again.status, again.reason) == ("skipped", "unchanged (already stored)")
     # The same text under another address (or none) is the same article.
-    moved = make_result(
-        TEXT_A, [(QUOTE_A, "Paul Mercier")], url="https://example.org/agri?amp=1", path="copy.txt"
-    )
+    moved = make_result(TEXT_A, [(QUOTE_A, "Paul Mercier")], url="https://example.org/agri?amp=1", path="copy.txt")
     third = ingestor.add(moved)
-    assert (
-        third.status == "skipped"
-        and third.reason == "duplicate content: same text as https://example.org/agri"
-    )
+    assert third.status == "skipped" and third.reason == "duplicate content: same text as https://example.org/agri"
     assert (count(engine, "source"), count(engine, "quote"), count(engine, "occurrence")) == (1, 1, 1)
     assert ingestor.summary.line() == (
-        "3 articles read, 1 stored, 2 skipped (1 unchanged, 1 duplicate content); "
-        "1 quote (1 new), 1 new speaker"
+        "3 articles read, 1 stored, 2 skipped (1 unchanged, 1 duplicate content); 1 quote (1 new), 1 new speaker"
     )
 
 
@@ -205,10 +197,7 @@ def test_a_failing_article_rolls_back_alone(db_url: str) -> None:  # noqa: F811
     with eng.begin() as conn:
         if eng.dialect.name == "sqlite":
             conn.execute(
-                sa.text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON occurrence "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
+                sa.text("CREATE TRIGGER refuse BEFORE INSERT ON occurrence BEGIN SELECT RAISE(ABORT, 'refused'); END")
             )
         else:
             conn.execute(
@@ -218,9 +207,7 @@ def test_a_failing_article_rolls_back_alone(db_url: str) -> None:  # noqa: F811
                 )
             )
             conn.execute(
-                sa.text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON occurrence FOR EACH ROW EXECUTE FUNCTION refuse()"
-                )
+                sa.text("CREATE TRIGGER refuse BEFORE INSERT ON occurrence FOR EACH ROW EXECUTE FUNCTION refuse()")
             )
     with pytest.raises(StorageError, match=r"^article.txt: cannot store: .*refused"):
         ingestor.add(bad)

@@ -204,10 +204,7 @@ def test_directories_and_unreadable_files(tmp_path: Path) -> None:
     assert [Path(p).name for p in found] == ["b.txt", "c.jsonl", "e.txt", "a.html"]
     got = items([str(tmp_path)])
     assert [type(g).__name__ for g in got] == ["Article", "Article", "InputError", "Article"]
-    assert (
-        str(got[2])
-        == f"{tmp_path / 'e.txt'}: not valid UTF-8 (byte 3); convert it, e.g. iconv -f latin1 -t utf-8"
-    )
+    assert str(got[2]) == f"{tmp_path / 'e.txt'}: not valid UTF-8 (byte 3); convert it, e.g. iconv -f latin1 -t utf-8"
 
 
 def test_existing_readers_are_unchanged(tmp_path: Path) -> None:

@@ -13,9 +13,7 @@ PUBLISHED = "2024-07-04"
 
 def case(text: str, quoted: str, published: str | None = PUBLISHED) -> tuple[Article, Quote]:
     start = text.index(quoted)
-    return Article(path="a.txt", text=text, published=published), Quote(
-        quoted, start, start + len(quoted), "direct"
-    )
+    return Article(path="a.txt", text=text, published=published), Quote(quoted, start, start + len(quoted), "direct")
 
 
 def test_babel_supplies_french_names() -> None:
@@ -163,10 +161,7 @@ def test_venue(text: str, quoted: str, expected: str) -> None:
 def test_no_venue_when_the_text_gives_none() -> None:
     assert venue(*case("« Il faut agir », a-t-elle dit.", "Il faut agir")) is None
     # A venue inside the quotation is what the speaker talks about, not where they spoke.
-    assert (
-        venue(*case("« Je parlerai devant l'Assemblée », a-t-elle dit.", "Je parlerai devant l'Assemblée"))
-        is None
-    )
+    assert venue(*case("« Je parlerai devant l'Assemblée », a-t-elle dit.", "Je parlerai devant l'Assemblée")) is None
 
 
 def test_situate_quotes_fills_date_source_and_venue_and_keeps_a_given_venue() -> None:
