@@ -299,6 +299,8 @@ def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | No
     k = verb.i - 1
     while k >= 0 and (doc[k].pos_ in ("AUX", "ADV") or doc[k].lower_ in OBJECT_CLITICS | {"ne", "n'", "n’"}):
         k -= 1
+    if k >= 3 and doc[k].text == "," and doc[k - 1].lower_ in ("il", "elle", "ils", "elles") and doc[k - 2].text == ",":
+        k -= 3  # La ligue régionale, elle, juge …
     if k < 0 or k in quoted or doc[k].is_punct:
         return None
     tok = doc[k]

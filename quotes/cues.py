@@ -76,7 +76,13 @@ def is_speech_noun(token: Token) -> bool:
 
 def is_title_word(token: Token) -> bool:
     """A word announcing a title or a name: le film « … », baptisé « … », surnommé « … »."""
-    return any(g in non_speech_nouns() for g in lemma_guesses(token.text, token.lemma_)[:3])
+    words = non_speech_nouns()
+    if token.pos_ in ("NOUN", "PROPN"):
+        return token.lemma_.lower() in words or token.lower_ in words
+    if token.pos_ in ("VERB", "ADJ", "AUX"):
+        # participles: baptisé, intitulée, surnommé (verbs are listed by infinitive)
+        return any(g in words and g.endswith("er") for g in lemma_guesses(token.text, token.lemma_)[:3])
+    return False
 
 
 def is_clitic_subject(token: Token) -> bool:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quotes.cues import is_clitic_subject, is_speech_noun, is_title_word, reporting_kind
+from quotes.cues import is_clitic_subject, is_speech_noun, is_title_word, lemma_guesses, reporting_kind
 from quotes.lexicon import role_nouns
 from quotes.marks import INNER_SPACE, QuotedSpan, quoted_spans
 from quotes.types import QuoteKind
@@ -139,8 +139,10 @@ def cue_words(doc: Doc, verb: Any) -> str:
 def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
     """An inverted incise after the quotation: « … », a-t-il dit / estime le ministre / selon lui."""
     skipped = 0
+    separated = False  # a comma or dash between the quotation and the verb
     for tok in tail:
         if tok.is_punct and tok.text in ",–—-":
+            separated = True
             continue
         low = tok.lower_
         if is_selon(tok):
@@ -158,9 +160,28 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
                 return None
             continue
         if reporting_kind(tok):
+            if not separated and not _inverted_after(doc, tok):
+                return None  # « … » ont été relevés: the quotation is the verb's own subject
             return Cue(tok.i, cue_words(doc, tok), "tail")
         return None
     return None
+
+
+def _inverted_after(doc: Doc, verb: Any) -> bool:
+    """Is there an inverted subject (a-t-il, dit-elle, précise le ministre, a ajouté Febelfin)?"""
+    near = doc[max(0, verb.i - 2) : min(len(doc), verb.i + 2)]
+    if any(is_clitic_subject(t) for t in near):
+        return True
+    k = verb.i + 1
+    while k < len(doc) and (doc[k].pos_ == "ADV" or doc[k].lower_ in ADVERBS_BEFORE_CUE):
+        k += 1
+    if k < len(doc) and doc[k].pos_ == "ADP":
+        # déclare à l'AFP Jean-Philippe Magnen: past the medium
+        k += 1
+        while k < len(doc) and doc[k].pos_ == "DET":
+            k += 1
+        k += 1
+    return k < len(doc) and doc[k].pos_ in ("PROPN", "DET", "NOUN", "X")
 
 
 def is_selon(tok: Any) -> bool:
@@ -238,7 +259,8 @@ def _has_reason(between: list[Any], verb: Any) -> bool:
     words = [t.lower_ for t in between]
     if len(words) <= 2 or "que" in words or "qu'" in words or "qu’" in words or ":" in words:
         return True
-    return verb.lemma_ in ATTRIBUTIVE and len(words) <= 5 and not any(t.pos_ in ("VERB", "AUX") for t in between)
+    attributive = any(g in ATTRIBUTIVE for g in lemma_guesses(verb.text, verb.lemma_))
+    return attributive and len(words) <= 5 and not any(t.pos_ in ("VERB", "AUX") for t in between)
 
 
 def words_of(text: str) -> list[str]:
@@ -270,6 +292,9 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
         return None
+    if tail and len(words) <= 10 and tail[0].text == "," and any(is_title_word(t) for t in tail[1:5]):
+        if not any(reporting_kind(t) for t in tail[1:5]):
+            return None
     whole_sentence = not head or (cue is not None and cue.side in ("colon",)) or head[-1].text == ":"
     if is_title_like(words) and not whole_sentence:
         return None

@@ -48,11 +48,11 @@ def _straight_opens(text: str, i: int) -> bool:
 
 
 def _opens_utterance(text: str, at: int) -> bool:
-    """A quotation that can run over paragraphs opens its paragraph or follows a colon."""
+    """A quotation that can run over paragraphs opens its paragraph or sentence, or follows a colon."""
     k = at - 1
     while k >= 0 and text[k] in INNER_SPACE:
         k -= 1
-    return k < 0 or text[k] in "\n:"
+    return k < 0 or text[k] in "\n:.!?…"
 
 
 def _next_paragraph_start(text: str, i: int) -> int:
@@ -69,8 +69,16 @@ def quoted_spans(text: str) -> list[QuotedSpan]:
     out: list[QuotedSpan] = []
     stack: list[_Open] = []
 
-    def drop_unclosed() -> None:
-        # Promote what was complete inside the unclosed quotes, outermost first.
+    def drop_unclosed(at: int) -> None:
+        # A quotation that opened an utterance and was never closed runs to the end of its
+        # paragraph (« Je veux …, a-t-elle annoncé. Et rénover le ponton.⏎); any other unclosed
+        # mark is dropped, and what was complete inside it comes out instead.
+        if stack and _opens_utterance(text, stack[0].at) and stack[0].mark != STRAIGHT:
+            start, end = _trim(text, stack[0].at + 1, at)
+            if end > start:
+                out.append(QuotedSpan(start, end, stack[0].at, end - 1, stack[0].reopened))
+                stack.clear()
+                return
         promoted: list[QuotedSpan] = []
         for frame in stack:
             promoted.extend(frame.inner)
@@ -98,7 +106,7 @@ def quoted_spans(text: str) -> list[QuotedSpan]:
                 stack[0].reopened = True
                 i = j
             else:
-                drop_unclosed()
+                drop_unclosed(i)
             continue
         if ch == STRAIGHT:
             open_straight = next((k for k in range(len(stack) - 1, -1, -1) if stack[k].mark == STRAIGHT), None)
@@ -122,5 +130,5 @@ def quoted_spans(text: str) -> list[QuotedSpan]:
             while len(stack) - 1 > k:
                 stack.pop()
             close(stack.pop(), i)
-    drop_unclosed()
+    drop_unclosed(len(text))
     return sorted(out, key=lambda s: s.start)

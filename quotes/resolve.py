@@ -370,12 +370,15 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     det = doc[m.start]
     if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
         return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
+    plural_group = "Plur" in head.morph.get("Number") and fold(lemma) not in {fold(n) for n in ORG_NOUNS}
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
     if hit is None and modifiers:
         hit = names.by_modifiers(modifiers, m.start)
     if hit is not None:
         return _Resolved(names.fullest(hit), hit.label, role_text)
+    if plural_group:
+        return _Resolved(None, None, role_text)  # les promoteurs, les habitants: a group, nobody named
     if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
         # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
         same_head = [
@@ -477,8 +480,9 @@ def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
         return None
     prev_tok = doc[span.start - 1]
     quoted = doc.user_data.get(QUOTED_KEY, ())
-    if prev_tok.i in quoted or "\n" in doc.text[prev_tok.idx : open_at]:
-        return None
+    gap = doc.text[prev_tok.idx : open_at]
+    if prev_tok.i in quoted or gap.count("\n") > 2:
+        return None  # a quotation opening a paragraph may continue the paragraph before
     sent = prev_tok.sent
     if any(t.i in quoted for t in sent):
         return None
