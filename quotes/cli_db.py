@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from quotes.cli import app
-from quotes.errors import InputError, QuotesError
+from quotes.errors import InputError, QuotesError, StorageError
 
 DbOption = Annotated[
     str | None,
@@ -115,6 +115,7 @@ def ingest(
             MofNCompleteColumn(),
             console=console,
             transient=True,
+            disable=not console.is_terminal,  # a bar only where a person watches
         ) as progress:
             task = progress.add_task("Ingesting", total=len(inputs))
             for path in inputs:
@@ -129,9 +130,14 @@ def ingest(
                         except Exception as exc:  # one article's pipeline failure must not stop the run
                             outcome = ingestor.fail(item.path, f"extraction failed ({type(exc).__name__}: {exc})")
                         else:
-                            outcome = ingestor.add(result)
+                            try:
+                                outcome = ingestor.add(result)
+                            except StorageError as exc:  # rolled back; the next articles still get their turn
+                                outcome = ingestor.fail(item.path, str(exc))
                     if outcome.status == "failed":
-                        progress.console.print(f"Failed: {outcome.reason}", markup=False)
+                        reason = outcome.reason
+                        where = "" if reason.startswith(outcome.path) else f"{outcome.path}: "
+                        progress.console.print(f"Failed: {where}{reason}", markup=False)
                     elif outcome.status == "skipped":
                         progress.console.print(f"Skipped: {outcome.path}: {outcome.reason}", markup=False)
                 progress.advance(task)

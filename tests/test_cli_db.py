@@ -270,3 +270,45 @@ def test_database_corrupt_inside_is_one_error_line(db_file: str) -> None:
         code, out, err = invoke(*args, "--db", db_file)
         assert code == 1 and out == "", (args, out)
         assert err.startswith("Error: ") and err.count("\n") == 1, (args, err)
+
+
+class ExtractorFailingOn:
+    """Extraction that breaks on one named article and finds one quotation in the others."""
+
+    def __init__(self, bad_name: str) -> None:
+        self.bad_name = bad_name
+
+    def extract_one(self, article: object) -> object:
+        from quotes.types import Article, ArticleQuotes, Quote
+
+        assert isinstance(article, Article)
+        if article.path.endswith(self.bad_name):
+            raise RuntimeError("parser crashed")
+        start = article.text.index("«") + 2
+        end = article.text.index("»") - 1
+        quote = Quote(article.text[start:end], start, end, "direct", speaker="Ana Lopes", cue="a dit")
+        return ArticleQuotes(article=article, quotes=(quote,))
+
+
+def test_ingest_skips_an_article_whose_extraction_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_db, "make_extractor", lambda: ExtractorFailingOn("b.txt"))
+    for name, words in (("a.txt", "Premier avis"), ("b.txt", "Deuxième avis"), ("c.txt", "Troisième avis")):
+        (tmp_path / name).write_text(f"« {words} », a dit Ana Lopes.", encoding="utf-8")
+    db = str(tmp_path / "q.db")
+    code, out, err = invoke(
+        "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), str(tmp_path / "c.txt"), "--db", db
+    )
+    assert code == 0
+    assert out == "3 articles read, 2 stored, 1 failed; 2 quotes (2 new), 1 new speaker\n"
+    assert err == f"Failed: {tmp_path / 'b.txt'}: extraction failed (RuntimeError: parser crashed)\n"
+    code, out, _ = invoke("search", "--speaker", "Ana Lopes", "--format", "jsonl", "--db", db)
+    assert sorted(json.loads(line)["text"] for line in out.splitlines()) == ["Premier avis", "Troisième avis"]
+
+
+def test_ingest_where_every_article_fails_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_db, "make_extractor", lambda: ExtractorFailingOn("b.txt"))
+    (tmp_path / "b.txt").write_text("« Rien », a dit Ana Lopes.", encoding="utf-8")
+    code, out, err = invoke("ingest", str(tmp_path / "b.txt"), "--db", str(tmp_path / "q.db"))
+    assert code == 1
+    assert out == "1 article read, 0 stored, 1 failed; 0 quotes (0 new), 0 new speakers\n"
+    assert err.endswith("Error: no article could be stored (1 failed)\n")
