@@ -288,6 +288,17 @@ def looks_like_html(raw: str) -> bool:
     return raw.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
 
 
+def looks_like_jsonl(raw: str) -> bool:
+    """Several lines, the first a whole JSON object: a JSON Lines dump (on stdin)."""
+    lines = [line for line in raw.strip().splitlines() if line.strip()]
+    if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def _read_one(path: str, stdin: BinaryIO | None) -> Iterator[ArticleOrError]:
     if is_warc(path):
         yield from read_warc(path)
@@ -299,7 +310,7 @@ def _read_one(path: str, stdin: BinaryIO | None) -> Iterator[ArticleOrError]:
         return
     suffix = Path(path).suffix.lower()
     try:
-        if suffix == ".jsonl":
+        if suffix == ".jsonl" or (path == "-" and looks_like_jsonl(raw)):
             yield from read_jsonl(raw, path)
         elif suffix in HTML_SUFFIXES or (path == "-" and looks_like_html(raw)):
             yield article_from_html(raw, path)

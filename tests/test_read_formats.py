@@ -191,6 +191,13 @@ def test_stdin_text_and_html() -> None:
     assert isinstance(text, Article) and text.path == "-" and text.published == "2024-09-01"
     (html,) = items(["-"], stdin=io.BytesIO(PAGE.encode()))
     assert isinstance(html, Article) and html.outlet == "La Gazette du Sud"
+    dump = '{"text": "« Un », a dit Ana."}\n{"text": "« Deux », a dit Jo."}\n'
+    one, two = items(["-"], stdin=io.BytesIO(dump.encode()))
+    assert isinstance(one, Article) and isinstance(two, Article)
+    assert (one.path, two.path, two.text) == ("-:1", "-:2", "« Deux », a dit Jo.")
+    pretty = '{\n  "text": "« Un », a dit Ana."\n}\n'
+    (single,) = items(["-"], stdin=io.BytesIO(pretty.encode()))
+    assert isinstance(single, Article) and single.text == "« Un », a dit Ana."
 
 
 def test_directories_and_unreadable_files(tmp_path: Path) -> None:
