@@ -79,7 +79,7 @@ _VENUES = [
 # Words that end a venue caught by "lors du …": a date, a clause, a verb.
 _VENUE_TAIL = re.compile(
     rf"\s+(?:(?:{'|'.join(DAYS)})\b|le \d|hier\b|ce (?:matin|soir)\b|où\b|qui\b|que\b|qu'|et\b|a\s|ont\s|"
-    r"avait\s|il\s|elle\s|selon\b|en présence\b|devant\b|sur\b|dans\b).*$",
+    r"avait\s|il\s|elle\s|selon\b|en présence\b|devant\b|dans\b).*$",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
@@ -188,10 +188,25 @@ def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
     return outer.start() <= inner.start() and inner.end() <= outer.end()
 
 
+# Nouns after which "sur X" / "devant X" says what something is about or aimed at, not where
+# anyone spoke: "les frappes sur Kiev", "un débat sur France Travail", "recule devant Bruxelles".
+_TOPIC_NOUNS = frozenset(
+    "frappe frappes attaque attaques offensive pression pressions enquête enquêtes débat débats loi lois "
+    "accord accords texte projet rapport question questions sanctions tirs bombardements embargo "
+    "recule reculer cède céder plie plier".split()
+)
+
+
+def _about(text: str, match: re.Match[str]) -> bool:
+    """Whether a venue phrase is in fact the object of the word before it."""
+    before = text[: match.start()].split()
+    return bool(before) and before[-1].lower().strip(",;:") in _TOPIC_NOUNS
+
+
 def venue(article: Article, quote: Quote) -> str | None:
     """Where or in what the quote was said, when the narration around it says."""
     for offset, text in contexts(article, quote):
-        found = [m for pattern in _VENUES for m in pattern.finditer(text)]
+        found = [m for pattern in _VENUES for m in pattern.finditer(text) if not _about(text, m)]
         best = _nearest(found, offset, quote)
         if best is not None:
             phrase = _VENUE_TAIL.sub("", best.group("v")).strip(" ,;:.'’")

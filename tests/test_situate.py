@@ -160,6 +160,11 @@ def test_venue(text: str, quoted: str, expected: str) -> None:
 
 def test_no_venue_when_the_text_gives_none() -> None:
     assert venue(*case("« Il faut agir », a-t-elle dit.", "Il faut agir")) is None
+    # What the narration is about is no venue.
+    assert venue(*case("« C'est un crime », a dit le maire après les frappes sur Kiev.", "C'est un crime")) is None
+    assert venue(*case("« Nous voterons », a-t-il dit lors du débat sur France Travail.", "Nous voterons")) == (
+        "débat sur France Travail"
+    )
     # A venue inside the quotation is what the speaker talks about, not where they spoke.
     assert venue(*case("« Je parlerai devant l'Assemblée », a-t-elle dit.", "Je parlerai devant l'Assemblée")) is None
 
