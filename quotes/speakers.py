@@ -192,19 +192,40 @@ def _add_alias(session: Session, speaker: Speaker, alias: str) -> None:
         session.add(SpeakerAlias(speaker_id=speaker.id, alias=alias, norm=norm))
 
 
+def _role_nouns() -> frozenset[str]:
+    from quotes.lexicon import role_nouns
+
+    return frozenset(normalise(n) for n in role_nouns())
+
+
+def role_without_name(role: str, speaker: Speaker) -> str:
+    """The role minus the speaker's name written after it: "ancien leader frontiste Jean-Marie Le Pen"
+    -> "ancien leader frontiste"."""
+    parts = name_parts(speaker.name)
+    name_words = set(parts.given) | set(parts.surname.split()) if parts else set()
+    name_words |= {w.rstrip(".") for w in speaker.norm.split()}
+    words = role.split()
+    while words and normalise(words[-1]).strip(",") in name_words and words[-1][:1].isupper():
+        words.pop()
+    return " ".join(words).strip(" ,")
+
+
 def looks_like_role(role: str, speaker: Speaker) -> bool:
-    """A role is a description ("président turc"), not a name: no title of address, not the name."""
+    """A role describes someone ("président turc", "porte-parole de la fédération"): it holds a
+    role noun of the lexicon, is no title of address, and is not the speaker's name."""
     words = normalise(role).split()
-    if not words or words[0] in HONORIFICS:
+    if not words or words[0] in HONORIFICS or role.startswith("@"):
         return False
-    if role[:1].isupper() and len(words) <= 3 and speaker.surname in words:
-        return False  # "Vladimir Poutine" given as a role
-    return normalise(role) not in (speaker.norm, speaker.surname)
+    if normalise(role) in (speaker.norm, speaker.surname):
+        return False
+    nouns = _role_nouns()
+    candidates = set(words) | {part for w in words for part in w.split("-")} | {" ".join(words[:2])}
+    return bool(candidates & nouns)
 
 
 def add_role(session: Session, speaker: Speaker, role: str, seen: str | None = None) -> None:
     assert speaker.id is not None
-    text = clean_role(role)
+    text = role_without_name(clean_role(role), speaker)
     norm = normalise(text)
     if not norm or not looks_like_role(text, speaker):
         return

@@ -142,3 +142,15 @@ def test_unknown_speaker_names_the_closest(engine: Engine) -> None:  # noqa: F81
 def test_lookup_in_an_empty_database(engine: Engine) -> None:  # noqa: F811
     with Session(engine) as session, pytest.raises(NotFoundError, match="the database has no speakers yet"):
         lookup_speakers(session, "Poutine")
+
+
+def test_only_descriptions_are_kept_as_roles(engine: Engine) -> None:  # noqa: F811
+    with Session(engine) as session:
+        jm = record_speaker(session, "Jean-Marie Le Pen", role="ancien leader frontiste Jean-Marie Le Pen").speaker
+        assert jm is not None
+        for junk in ("souligne", "@JMLP", "Le Pen", "M. le député", "question"):
+            record_speaker(session, "Jean-Marie Le Pen", role=junk)
+        record_speaker(session, "Jean-Marie Le Pen", role="le fondateur du Front national")
+        session.commit()
+        (summary,) = list_speakers(session)
+    assert summary.roles == ("ancien leader frontiste", "fondateur du Front national")
