@@ -167,6 +167,26 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
     return None
 
 
+def _adjectival_participle(tok: Any) -> bool:
+    """A past participle qualifying a noun, with no auxiliary (confiée à la police)."""
+    if tok.dep_ not in ("acl", "amod") or "Part" not in tok.morph.get("VerbForm") or tok.head.i > tok.i:
+        return False
+    k = tok.i - 1
+    while k >= 0 and tok.doc[k].pos_ == "ADV":
+        k -= 1
+    return not (k >= 0 and (tok.doc[k].pos_ == "AUX" or tok.doc[k].lemma_ in ("avoir", "être")))
+
+
+def later_incise(doc: Doc, tail: list[Any]) -> Cue | None:
+    """An incise later in the sentence: est « en lien » avec l'enquête, a confirmé le procureur."""
+    for k, tok in enumerate(tail):
+        if tok.text == "," and k + 1 < len(tail):
+            cue = tail_cue(doc, tail[k + 1 :])
+            if cue is not None and _inverted_after(doc, doc[cue.token]):
+                return cue
+    return None
+
+
 def _inverted_after(doc: Doc, verb: Any) -> bool:
     """Is there an inverted subject (a-t-il, dit-elle, précise le ministre, a ajouté Febelfin)?"""
     near = doc[max(0, verb.i - 2) : min(len(doc), verb.i + 2)]
@@ -218,6 +238,8 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
         if is_selon(tok):
             return Cue(tok.i, tok.text, "selon")
         kind = reporting_kind(tok)
+        if kind and _adjectival_participle(tok):
+            continue  # une enquête confiée à la police: not a statement
         if kind == "always" or (kind == "conditional" and _has_reason(head[j + 1 :], tok)):
             verb = outermost_reporting(tok, {t.i for t in head})
             return Cue(verb.i, cue_words(doc, verb), "head")
@@ -288,7 +310,7 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     while nxt < tail_to and not index.inside[nxt]:
         nxt += 1  # the reporter's words after a quotation stop at the next quotation
     tail = index.tokens(span.close_at + 1, nxt)
-    cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at)
+    cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at) or later_incise(doc, tail)
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
         return None

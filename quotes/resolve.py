@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, subject_of
@@ -156,8 +157,9 @@ def _abbreviates(acronym: str, name: str) -> bool:
 class NameIndex:
     """The people and organisations an article names, and the roles it gives them."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, first_name_gender: Callable[[str], str | None] | None = None) -> None:
         self.doc = doc
+        self.first_name_gender = first_name_gender or (lambda _first: None)
         self.names: list[Name] = []
         for ent in doc.ents:
             if ent.label_ not in ("PER", "ORG", "LOC", "MISC"):
@@ -170,6 +172,7 @@ class NameIndex:
                 continue
             self.names.append(Name(s, e, text, ent.label_))
         self.role_words: dict[str, set[str]] = {}
+        self.role_gender: dict[str, str] = {}
         self.roles = self._roles()
         # Ligue des droits de l'homme (LDH): the acronym and the long form are one name
         self.acronyms: dict[str, str] = {}
@@ -196,6 +199,7 @@ class NameIndex:
                     break
                 if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                     out.append((tok.lemma_.lower(), name, name.start))
+                    self._note_gender(tok, name)
                     self.role_words.setdefault(name.text, set()).update(
                         fold(t.text) for t in doc[tok.i : name.start] if t.is_alpha
                     )
@@ -209,10 +213,17 @@ class NameIndex:
                         break
                     if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
                         out.append((tok.lemma_.lower(), name, name.start))
+                        self._note_gender(tok, name)
                         self.role_words.setdefault(name.text, set()).update(
                             fold(t.text) for t in doc[j + 1 : min(len(doc), k + 6)] if t.is_alpha
                         )
         return out
+
+    def _note_gender(self, role: Token, name: Name) -> None:
+        if name.label == "PER":
+            g = noun_gender(role)
+            if g is not None:
+                self.role_gender[name.text] = g
 
     def fullest(self, name: Name) -> str:
         """The fullest form of a name in the article: Poutine -> Vladimir Poutine, @GDarmanin too."""
@@ -234,9 +245,9 @@ class NameIndex:
         best = name
         for other in self.names:
             ow = other.words
-            if not ow or len(ow) <= len(best.words):
+            if not ow or (len(ow), len(other.text)) <= (len(best.words), len(best.text)):
                 continue
-            if name.label == "PER" and other.label == "PER" and ow[-1] == words[-1] and set(words) <= set(ow):
+            if name.label == "PER" and other.label == "PER" and ow[-1] == words[-1] and _covers(ow, words):
                 best = other
             elif name.label == "ORG" and (
                 " ".join(words) in " ".join(ow) or f"({' '.join(words)})" in other.text.lower()
@@ -259,11 +270,19 @@ class NameIndex:
         ]
         return max(fits, key=lambda p: p[0])[1] if fits else None
 
-    def most_mentioned(self, label: str, tok_i: int) -> str | None:
+    def gender(self, full: str) -> str | None:
+        """'m' or 'f' for a person, from the roles the article gives them (la réalisatrice X)
+        or their first name; None when unknown."""
+        if full in self.role_gender:
+            return self.role_gender[full]
+        return self.first_name_gender(full.split()[0]) if full.split() else None
+
+    def most_mentioned(self, label: str, tok_i: int, keep: Callable[[str], bool] | None = None) -> str | None:
         """The fullest name of the person (or body) the article mentions most."""
+        labels = (label,)
         counts: dict[str, list[int]] = {}
         for n in self.names:
-            if n.label == label:
+            if n.label in labels and (keep is None or keep(self.fullest(n))):
                 counts.setdefault(self.fullest(n), []).append(n.start)
         if not counts:
             return None
@@ -291,6 +310,28 @@ class NameIndex:
             return max(before, key=lambda p: p[0])[1]
         after = [(pos, n) for r, n, pos in roles if r == lemma]
         return min(after, key=lambda p: p[0])[1] if after else None
+
+
+def _covers(full: list[str], short: list[str]) -> bool:
+    """Every word of the short form is in the full one; an initial (A.) stands for its word."""
+    for w in short:
+        if w in full:
+            continue
+        if len(w) == 2 and w.endswith(".") and any(f.startswith(w[0]) for f in full):
+            continue
+        return False
+    return True
+
+
+def noun_gender(tok: Token) -> str | None:
+    """'m' or 'f' from a noun's morphology or its determiner (la ministre), else None."""
+    for child in tok.children:
+        if child.dep_ == "det" and child.lower_ in ("la", "une", "cette", "sa"):
+            return "f"
+        if child.dep_ == "det" and child.lower_ in ("le", "un", "ce", "cet", "du", "au"):
+            return "m"
+    g = tok.morph.get("Gender")
+    return "f" if g == ["Fem"] else "m" if g == ["Masc"] else None
 
 
 def _role_fits(tok: Token, name: Name) -> bool:
@@ -390,7 +431,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
             # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
             return _Resolved(_body_name(doc, m), "ORG", role_text)
         return previous_or_nearest(names, m.start, previous, "ORG", role_text)
-    return previous_or_nearest(names, m.start, previous, "PER", role_text)
+    return previous_or_nearest(names, m.start, previous, "PER", role_text, noun_gender(head))
 
 
 def _body_name(doc: Doc, m: Mention) -> str:
@@ -401,13 +442,24 @@ def _body_name(doc: Doc, m: Mention) -> str:
 
 
 def previous_or_nearest(
-    names: NameIndex, tok_i: int, previous: _Resolved | None, label: str, role: str | None
+    names: NameIndex,
+    tok_i: int,
+    previous: _Resolved | None,
+    label: str,
+    role: str | None,
+    gender: str | None = None,
 ) -> _Resolved:
     """A role noun the article never ties to a name: the previous speaker of that kind, else the
-    person or body the article is most about (mentioned most; the nearest before breaks ties)."""
-    if previous is not None and previous.name and previous.label == label:
+    person or body the article is most about (mentioned most; the nearest before breaks ties);
+    for people, only those whose grammatical gender fits (le président / la réalisatrice)."""
+
+    def fits(name: str) -> bool:
+        known = names.gender(name) if label == "PER" else None
+        return gender is None or known is None or known == gender
+
+    if previous is not None and previous.name and previous.label == label and fits(previous.name):
         return _Resolved(previous.name, previous.label, role)
-    salient = names.most_mentioned(label, tok_i)
+    salient = names.most_mentioned(label, tok_i, fits)
     if salient is not None:
         return _Resolved(salient, label, role)
     if previous is not None and previous.name:
@@ -502,7 +554,7 @@ def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
 
 def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference | None) -> list[Quote]:
     """Quote records with speakers named, in text order."""
-    names = NameIndex(doc)
+    names = NameIndex(doc, coref.gender if coref is not None else None)
     out: list[Quote] = []
     previous: _Resolved | None = None
     pending_context: list[int] = []
