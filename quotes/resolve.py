@@ -9,8 +9,8 @@ attribution needs; a quotation without a cue continues the previous speaker's wo
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, subject_of
