@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 
 from quotes.db import normalise
 from quotes.errors import InputError
@@ -343,6 +343,13 @@ def export_citation(hits: Sequence[Hit]) -> str:
     return "".join(citation_line(h) + "\n" for h in hits)
 
 
+# CSL numbers days as digits; French writes the first of the month "1er" (1er juillet 2024), and
+# a date without its day that opens a sentence takes a capital (Juin 2024).
+_MONTHS_FR = "|".join(str(m) for m in get_month_names("wide", locale="fr_FR").values())
+_FIRST_OF_MONTH = re.compile(rf"(?<![\d,.])1 ({_MONTHS_FR})\b")
+_MONTH_OPENS_SENTENCE = re.compile(rf"(\. )({_MONTHS_FR})\b")
+
+
 def export_text(hits: Sequence[Hit]) -> str:
     """The reference list (ISO 690 author-date, French) with each article's quotes under it."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -364,7 +371,9 @@ def export_text(hits: Sequence[Hit]) -> str:
         bibliography = CitationStylesBibliography(style, CiteProcJSON([ref]), formatter.plain)
         bibliography.register(Citation([CitationItem(ref["id"])]))
         (entry,) = bibliography.bibliography()
-        rendered.append((normalise(str(entry)), str(entry)))
+        text = _FIRST_OF_MONTH.sub(r"1er \1", str(entry))
+        text = _MONTH_OPENS_SENTENCE.sub(lambda m: m.group(1) + m.group(2).capitalize(), text)
+        rendered.append((normalise(text), text))
     keys = list(by_source)
     order = sorted(range(len(refs)), key=lambda i: rendered[i][0])
     out = []

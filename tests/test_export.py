@@ -214,6 +214,8 @@ def test_text_is_a_french_iso690_reference_list() -> None:
         "https://exemple.org/monde/astana-sommet." in text
     )
     assert "    " + citation_line(HITS[0]) in text
+    assert "promet un bouclier. 1er juillet 2024. [Consulté le 2 juillet 2024]." in text
+    assert "« Le chantier reprendra en septembre ». Juin 2024." in text
 
 
 def test_unknown_format() -> None:
