@@ -215,7 +215,7 @@ def test_text_is_a_french_iso690_reference_list() -> None:
     )
     assert "    " + citation_line(HITS[0]) in text
     assert "promet un bouclier. 1er juillet 2024. [Consulté le 2 juillet 2024]." in text
-    assert "« Le chantier reprendra en septembre ». Juin 2024." in text
+    assert f"«{NBSP}Le chantier reprendra en septembre{NBSP}». Juin 2024." in text
 
 
 def test_unknown_format() -> None:
