@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotes.cues import is_clitic_subject, reporting_kind
-from quotes.detect import SELON, Found
+from quotes.detect import SELON, Found, sentence_of
 from quotes.lexicon import role_nouns
 from quotes.types import Attribution
 
@@ -321,7 +321,7 @@ def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | No
 def _np_around(doc: Doc, tok: Token) -> tuple[int, int]:
     """The noun phrase headed by `tok`: its left dependents and the right part kept by noun_phrase."""
     left = min([tok.i] + [c.i for c in tok.lefts if c.dep_ in ("det", "amod", "nmod", "compound", "flat:name")])
-    sent_end = tok.sent.end
+    sent_end = sentence_of(doc, tok.i).end
     _, end = noun_phrase(doc, tok.i, sent_end)
     return left, max(end, tok.i + 1)
 
@@ -331,7 +331,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
     if cue is None:
         return Attributed(found, None, None)
     tok = doc[cue.token]
-    sent_end = tok.sent.end
+    sent_end = sentence_of(doc, tok.i).end
     if cue.side in ("tail", "incise"):
         limit = sent_end
         for j in range(tok.i + 1, min(len(doc), tok.i + 14)):
@@ -348,7 +348,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
         _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 12))
         return Attributed(found, _mention(doc, (tok.i + 1, end)), cue.text)
     if cue.side == "colon":
-        floor = doc[tok.i].sent.start if tok.i > 0 else 0
+        floor = sentence_of(doc, tok.i).start if tok.i > 0 else 0
         head_floor = max(floor, _token_at_or_after(doc, found.head_start))
         span = left_noun_phrase(doc, tok.i - 1, head_floor)
         verb = next((t for t in doc[head_floor : tok.i] if reporting_kind(t)), None)
@@ -369,7 +369,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             colon_speaker = None  # a headline topic (Banques piratées : « … »), not a speaker
         return Attributed(found, colon_speaker, ":")
     if cue.side == "noun":
-        root = tok.sent.root
+        root = sentence_of(doc, tok.i).root
         return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
     # a reporting verb before the quotation; a participle (Répondant « … », X a ajouté) takes the
     # subject of the sentence's reporting verb or the person it names outside the quotation
@@ -395,12 +395,12 @@ def _names_someone(doc: Doc, m: Mention) -> bool:
 
 def _sentence_speaker(doc: Doc, verb: Token) -> Mention | None:
     quoted = quoted_tokens(doc)
-    for tok in verb.sent:
+    for tok in sentence_of(doc, verb.i):
         if tok.i != verb.i and tok.i not in quoted and reporting_kind(tok):
             found = subject_of(doc, tok)
             if found is not None:
                 return found
-    for ent in verb.sent.ents:
+    for ent in sentence_of(doc, verb.i).ents:
         if ent.label_ == "PER" and ent.start not in quoted:
             return Mention(ent.start, ent.end, "name", ent.start)
     return None

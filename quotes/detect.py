@@ -10,6 +10,7 @@ without quotation marks (X a déclaré que …) comes out as `indirect`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -96,6 +97,17 @@ class TokenIndex:
                 continue
             out.append(tok)
         return out
+
+
+def sentence_of(doc: Doc, i: int) -> Any:
+    """The parser's sentence holding token `i` (computed once per doc: Token.sent rescans the doc)."""
+    starts: list[int] | None = doc.user_data.get("quotes_sentence_starts")
+    if starts is None:
+        starts = [s.start for s in doc.sents]
+        doc.user_data["quotes_sentence_starts"] = starts
+    k = bisect_right(starts, i) - 1
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k] : end]
 
 
 def sentence_start(text: str, at: int, index: TokenIndex) -> int:
@@ -395,7 +407,7 @@ def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Fou
             if any(f.start < end and start < f.end for f in found):
                 continue
             cue = Cue(tok.i, cue_words(doc, tok), "head")
-            out.append(Found(start, end, "indirect", start, end, cue, doc[tok.i].sent.start_char))
+            out.append(Found(start, end, "indirect", start, end, cue, sentence_of(doc, tok.i).start_char))
     return out
 
 

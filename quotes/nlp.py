@@ -22,6 +22,7 @@ from quotes.errors import ModelError
 SPACY_MODEL = "fr_core_news_md"
 COREFEREE_MODEL_PACKAGE = "coreferee_model_fr"
 WINDOW_SENTENCES = 3  # sentences before the pronoun's own that coreference looks at
+WINDOW_TOKENS = 50  # and no more than this many tokens before it (coreferee's cost grows with the square)
 
 Doc = Any
 
@@ -47,10 +48,12 @@ class Coreference:
                     from coreferee.manager import CorefereeManager
 
                     self._annotator = CorefereeManager().get_annotator(nlp)
+                    _memoize_gender_number(getattr(self._annotator, "rules_analyzer", None))
                     self.mode = "coreferee"
                 except Exception as exc:
                     self._annotator = None
                     warn(f"coreferee model could not be loaded ({type(exc).__name__}): using the rule fallback")
+        _memoize_gender_number(self._rules)
         self._male = frozenset(getattr(self._rules, "male_names", ()) or ())
         self._female = frozenset(getattr(self._rules, "female_names", ()) or ())
         if (
@@ -72,10 +75,17 @@ class Coreference:
         return "m" if male and not female else "f" if female and not male else None
 
     def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
-        sents = list(doc.sents)
-        k = next(n for n, s in enumerate(sents) if s.start <= i < s.end)
-        start = sents[max(0, k - WINDOW_SENTENCES)].start
-        return doc[start : sents[k].end].as_doc(), start
+        from quotes.detect import sentence_of
+
+        here = sentence_of(doc, i)
+        start = here.start
+        for _ in range(WINDOW_SENTENCES):
+            if start == 0:
+                break
+            start = sentence_of(doc, start - 1).start
+        start = max(start, i - WINDOW_TOKENS)
+        end = min(here.end, i + 8)
+        return doc[start:end].as_doc(), start
 
     def antecedents(self, doc: Doc, i: int) -> list[int]:
         """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
@@ -123,6 +133,24 @@ class Coreference:
             return (0 if subject_near else 1, i - m.root_index)
 
         return [m.root_index for m in sorted(allowed, key=rank) if m.root_index < i]
+
+
+def _memoize_gender_number(rules: Any) -> None:
+    """coreferee's French rules recompute the gender and number of the same token tens of
+    thousands of times per document; the answer depends only on the token and the flags, so
+    remember it per document (wrapping the method, not changing it)."""
+    if rules is None or not hasattr(rules, "get_gender_number_info"):
+        return
+    original = rules.get_gender_number_info
+
+    def remembered(token: Any, directly: bool = False, det_infos: bool = False) -> Any:
+        memo: dict[tuple[int, bool, bool], Any] = token.doc.user_data.setdefault("quotes_gender_number", {})
+        key = (token.i, directly, det_infos)
+        if key not in memo:
+            memo[key] = original(token, directly=directly, det_infos=det_infos)
+        return memo[key]
+
+    rules.get_gender_number_info = remembered
 
 
 @dataclass

@@ -11,9 +11,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, subject_of
+from quotes.detect import sentence_of
 from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
 
@@ -120,7 +122,7 @@ class Name:
     text: str
     label: str  # PER or ORG
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return [fold(w) for w in self.text.replace("-", " ").split()]
 
@@ -495,7 +497,9 @@ def resolve_pronoun(
             if fits(full, "PER"):
                 return _Resolved(full, "PER", None)
     # coreference, when it links the pronoun to someone introduced since the previous quotation
-    if coref is not None:
+    # (asked only when someone was: coreferee is by far the slowest step of the pipeline)
+    newcomers = [n for n in names.names if since <= n.start < pron.i and n.start not in quoted]
+    if coref is not None and newcomers:
         for ant in coref.antecedents(doc, pron.i):
             hit = names.in_span(ant, ant + 1)
             if (
@@ -517,7 +521,7 @@ def resolve_pronoun(
         if fits(full, near.label):
             return _Resolved(full, near.label, None)
     # « Nous sommes prêts, a-t-elle dit, à négocier », a conclu Hélène Martin: named after
-    sent = pron.sent
+    sent = sentence_of(doc, pron.i)
     for name in names.names:
         if name.label == "PER" and pron.i < name.start < sent.end and fits(names.fullest(name), "PER"):
             return _Resolved(names.fullest(name), "PER", None)
@@ -535,7 +539,7 @@ def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
     gap = doc.text[prev_tok.idx : open_at]
     if prev_tok.i in quoted or gap.count("\n") > 2:
         return None  # a quotation opening a paragraph may continue the paragraph before
-    sent = prev_tok.sent
+    sent = sentence_of(doc, prev_tok.i)
     if any(t.i in quoted for t in sent):
         return None
     root = sent.root

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
@@ -85,10 +86,14 @@ _VENUE_TAIL = re.compile(
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return normalise(ch)[:1] or ch
+
+
 def _fold(text: str) -> str:
     """Casefolded, unaccented text with the same length (and so the same offsets) as `text`."""
-    folded = [normalise(ch)[:1] if normalise(ch) else ch for ch in text]
-    return "".join(c if len(c) == 1 else ch for c, ch in zip(folded, text, strict=True))
+    return "".join(map(_fold_char, text))
 
 
 def _masked(text: str, quote: Quote) -> str:
