@@ -122,5 +122,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+
+
 from quotes import cli_db as _cli_db  # noqa: E402,F401
 from quotes import cli_golden as _cli_golden  # noqa: E402,F401

@@ -37,12 +37,8 @@ golden_app = typer.Typer(
 )
 app.add_typer(golden_app, name="golden")
 
-ArticlesOpt = Annotated[
-    Path, typer.Option("--articles", help="Directory of golden articles (ID.txt or ID.json).")
-]
-ExpectedOpt = Annotated[
-    Path, typer.Option("--expected", help="Directory of expected files (ID.yml).")
-]
+ArticlesOpt = Annotated[Path, typer.Option("--articles", help="Directory of golden articles (ID.txt or ID.json).")]
+ExpectedOpt = Annotated[Path, typer.Option("--expected", help="Directory of expected files (ID.yml).")]
 IdsArg = Annotated[
     list[str] | None, typer.Argument(help="Golden article ids (file names without extension); all when none.")
 ]
@@ -111,8 +107,10 @@ def golden_check(
     for diff in report.diffs:
         typer.echo(render_diff(diff))
     typer.echo(report.summary())
-    where = "" if (articles, expected) == (DEFAULT_ARTICLES, DEFAULT_EXPECTED) else (
-        f" --articles {articles} --expected {expected}"
+    where = (
+        ""
+        if (articles, expected) == (DEFAULT_ARTICLES, DEFAULT_EXPECTED)
+        else (f" --articles {articles} --expected {expected}")
     )
     orphans = [] if ids else suite.orphans()
     for path in orphans:

@@ -10,7 +10,7 @@ without quotation marks (X a déclaré que …) comes out as `indirect`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,35 +68,20 @@ class Found:
 
 
 class TokenIndex:
-    """Character offset -> token index, and the quoted regions of the text."""
+    """Tokens by character offset, and the quoted regions of the text."""
 
     def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
         self.doc = doc
-        self.at = [-1] * (len(doc.text) + 1)
-        for t in doc:
-            for c in range(t.idx, t.idx + len(t.text)):
-                self.at[c] = t.i
+        self.starts = [t.idx for t in doc]
         self.inside = [False] * (len(doc.text) + 1)
         for s in spans:
-            for c in range(s.open_at, s.close_at + 1):
-                self.inside[c] = True
+            self.inside[s.open_at : s.close_at + 1] = [True] * (s.close_at + 1 - s.open_at)
 
     def tokens(self, start: int, end: int, outside_quotes: bool = True) -> list[Any]:
         """Tokens starting within [start, end), optionally those outside quotation marks."""
-        out = []
-        seen: set[int] = set()
-        for c in range(max(start, 0), min(end, len(self.doc.text))):
-            i = self.at[c]
-            if i < 0 or i in seen:
-                continue
-            seen.add(i)
-            tok = self.doc[i]
-            if tok.idx < start:
-                continue
-            if outside_quotes and self.inside[tok.idx]:
-                continue
-            out.append(tok)
-        return out
+        first = bisect_left(self.starts, max(start, 0))
+        last = bisect_left(self.starts, end)
+        return [self.doc[i] for i in range(first, last) if not (outside_quotes and self.inside[self.starts[i]])]
 
 
 def sentence_of(doc: Doc, i: int) -> Any:

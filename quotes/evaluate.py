@@ -84,8 +84,7 @@ def read_annotated_file(path: Path) -> AnnotatedArticle:
     raw_quotes = obj.get("quotes")
     if not isinstance(raw_quotes, list):
         raise InputError(
-            f'{path}: no "quotes" list; an annotated article lists its quotes '
-            '(an empty list when it has none)'
+            f'{path}: no "quotes" list; an annotated article lists its quotes (an empty list when it has none)'
         )
     quotes: list[GoldQuote] = []
     for n, q in enumerate(raw_quotes, start=1):
@@ -96,8 +95,7 @@ def read_annotated_file(path: Path) -> AnnotatedArticle:
             raise InputError(f'{path}: quote {n} needs integer "start", "end" and a "quote" string')
         if article.text[start:end] != words or not 0 <= start <= end:
             raise InputError(
-                f'{path}: quote {n}: text[{start}:{end}] is not its "quote" '
-                f"({words[:40]!r}); fix the offsets"
+                f'{path}: quote {n}: text[{start}:{end}] is not its "quote" ({words[:40]!r}); fix the offsets'
             )
         quotes.append(
             GoldQuote(
@@ -152,9 +150,7 @@ def read_predictions(path: Path) -> dict[str, list[PredictedQuote]]:
     return out
 
 
-def predictions_from_results(
-    ids: Sequence[str], results: Sequence[ArticleQuotes]
-) -> dict[str, list[PredictedQuote]]:
+def predictions_from_results(ids: Sequence[str], results: Sequence[ArticleQuotes]) -> dict[str, list[PredictedQuote]]:
     """Predictions keyed by article id from extraction results given in the same order."""
     return {
         i: [PredictedQuote(q.start, q.end, q.speaker, q.kind) for q in r.quotes]
@@ -348,8 +344,7 @@ class Evaluation:
         for kind, row in d["by_attribution"].items():
             acc = "-" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
             lines.append(
-                f"  {kind:9s} annotated {row['gold']:4d}  detected {row['detected']:4d}"
-                f"  speaker accuracy {acc}"
+                f"  {kind:9s} annotated {row['gold']:4d}  detected {row['detected']:4d}  speaker accuracy {acc}"
             )
         lines.append(f"end-to-end   P {e2e['precision']:.3f}  R {e2e['recall']:.3f}  F1 {e2e['f1']:.3f}")
         return "\n".join(lines)
@@ -391,9 +386,7 @@ def evaluate(
             tally.detected += 1
             tally.correct += ok
             if not ok:
-                errors.append(
-                    EvalError(art.id, "wrong speaker", g.text, g.speaker, p.speaker, g.attribution)
-                )
+                errors.append(EvalError(art.id, "wrong speaker", g.text, g.speaker, p.speaker, g.attribution))
         found_gold = {gi for gi, _ in pairs}
         for gi, g in enumerate(art.quotes):
             if gi not in found_gold:

@@ -409,8 +409,7 @@ class CheckReport:
     def summary(self) -> str:
         changed = sum(1 for d in self.diffs if not d.ok)
         return (
-            f"{_plural(len(self.diffs), 'article')} checked: "
-            f"{len(self.diffs) - changed} unchanged, {changed} changed"
+            f"{_plural(len(self.diffs), 'article')} checked: {len(self.diffs) - changed} unchanged, {changed} changed"
         )
 
 
