@@ -22,7 +22,7 @@ from quotes.errors import ModelError
 SPACY_MODEL = "fr_core_news_md"
 COREFEREE_MODEL_PACKAGE = "coreferee_model_fr"
 WINDOW_SENTENCES = 3  # sentences before the pronoun's own that coreference looks at
-WINDOW_TOKENS = 50  # and no more than this many tokens before it (coreferee's cost grows with the square)
+WINDOW_TOKENS = 40  # and no more than this many tokens before it (coreferee's cost grows with the square)
 
 Doc = Any
 
@@ -84,7 +84,7 @@ class Coreference:
                 break
             start = sentence_of(doc, start - 1).start
         start = max(start, i - WINDOW_TOKENS)
-        end = min(here.end, i + 8)
+        end = min(here.end, i + 2)
         return doc[start:end].as_doc(), start
 
     def antecedents(self, doc: Doc, i: int) -> list[int]:
