@@ -245,7 +245,8 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
 
 
 def quoted_tokens(doc: Doc) -> frozenset[int]:
-    return frozenset(doc.user_data.get(QUOTED_KEY, ()))
+    found: frozenset[int] = doc.user_data.get(QUOTED_KEY, frozenset())
+    return found
 
 
 def subject_of(doc: Doc, verb: Token) -> Mention | None:
@@ -429,7 +430,7 @@ def attribute_quotes(doc: Doc, found: list[Found]) -> list[Attributed]:
     for f in found:
         if f.kind != "indirect":
             inside.update(t.i for t in doc.char_span(f.open_at, f.close_at + 1, alignment_mode="expand") or ())
-    doc.user_data[QUOTED_KEY] = inside
+    doc.user_data[QUOTED_KEY] = frozenset(inside)
     return [attribute_quote(doc, f) for f in found]
 
 
