@@ -346,7 +346,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
                 mention = None  # a subject before the quotation belongs to another clause
         return Attributed(found, mention, cue.text)
     if cue.side == "selon":
-        _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 12))
+        _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 20))
         return Attributed(found, _mention(doc, (tok.i + 1, end)), cue.text)
     if cue.side == "colon":
         floor = sentence_of(doc, tok.i).start if tok.i > 0 else 0

@@ -143,7 +143,7 @@ def tail_cue(doc: Doc, tail: list[Any]) -> Cue | None:
             continue
         low = tok.lower_
         if is_selon(tok):
-            return Cue(tok.i, tok.text, "selon")
+            return Cue(tok.i, selon_text(tok), "selon")
         if (
             tok.pos_ == "AUX"
             or tok.lemma_ in ("être", "avoir")
@@ -201,6 +201,13 @@ def _inverted_after(doc: Doc, verb: Any) -> bool:
     return k < len(doc) and doc[k].pos_ in ("PROPN", "DET", "NOUN", "X")
 
 
+def selon_text(tok: Any) -> str:
+    """The cue as written: selon, D'après."""
+    if tok.lower_ == "après" and tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("d'", "d’"):
+        return f"{tok.doc[tok.i - 1].text}{tok.text}"
+    return str(tok.text)
+
+
 def is_selon(tok: Any) -> bool:
     """selon, or après in d'après."""
     low = tok.lower_
@@ -233,7 +240,7 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
     for j in range(len(head) - 1, -1, -1):
         tok = head[j]
         if is_selon(tok):
-            return Cue(tok.i, tok.text, "selon")
+            return Cue(tok.i, selon_text(tok), "selon")
         kind = reporting_kind(tok)
         if kind and _adjectival_participle(tok):
             continue  # une enquête confiée à la police: not a statement
@@ -244,7 +251,7 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
             # d'après le communiqué du ministère: the selon phrase is the cue
             for k in range(j - 1, max(-1, j - 4), -1):
                 if is_selon(head[k]):
-                    return Cue(head[k].i, head[k].text, "selon")
+                    return Cue(head[k].i, selon_text(head[k]), "selon")
             return Cue(tok.i, tok.text, "noun")
     if last.text == ":":
         return Cue(last.i, ":", "colon")

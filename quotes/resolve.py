@@ -539,21 +539,28 @@ def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
     gap = doc.text[prev_tok.idx : open_at]
     if prev_tok.i in quoted or gap.count("\n") > 2:
         return None  # a quotation opening a paragraph may continue the paragraph before
-    sent = sentence_of(doc, prev_tok.i)
-    if any(t.i in quoted for t in sent):
-        return None
-    root = sent.root
-    mention = subject_of(doc, root)
-    if mention is None:
-        return None
+    # the quotation's own sentence first (Il a remercié les bénévoles pour « … »), then the one before
+    own = sentence_of(doc, span.start)
+    for sent in (own, sentence_of(doc, prev_tok.i)):
+        if sent.start == own.start and span.start == own.start:
+            continue  # the quotation opens its sentence: nothing of the reporter's before it
+        if sent.start != own.start and any(t.i in quoted for t in sent):
+            return None
+        mention = subject_of(doc, sent.root)
+        if mention is not None and mention.start not in quoted and _is_person_mention(doc, mention):
+            return mention
+    return None
+
+
+def _is_person_mention(doc: Doc, mention: Mention) -> bool:
     head = doc[mention.head]
-    if mention.attribution == "name" and head.ent_type_ != "PER":
-        return None
-    if mention.attribution == "nominal" and not is_role_noun(head):
-        return None
-    if mention.attribution == "pronoun" and head.lower_.lstrip("-") not in ("il", "elle"):
-        return None
-    return mention
+    if mention.attribution == "name":
+        return bool(head.ent_type_ == "PER")
+    if mention.attribution == "nominal":
+        return is_role_noun(head)
+    if mention.attribution == "pronoun":
+        return head.lower_.lstrip("-") in ("il", "elle")
+    return False
 
 
 def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference | None) -> list[Quote]:
