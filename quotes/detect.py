@@ -276,7 +276,7 @@ def _opinion_pour(head: list[Any]) -> Any:
     return None
 
 
-ATTRIBUTIVE = {"juger", "trouver", "qualifier", "considérer"}
+ATTRIBUTIVE = {"juger", "trouver", "qualifier", "considérer", "demander", "vouloir", "souhaiter"}
 
 
 def _has_reason(between: list[Any], verb: Any) -> bool:

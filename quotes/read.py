@@ -105,9 +105,11 @@ def read_path(path: str, stdin: BinaryIO | None = None) -> Iterator[Article]:
 
 
 def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[Article]:
-    """Every article of every input, in input order."""
+    """Every article of every input, in input order; a plain text's date line and byline fill
+    the metadata it lacks (so that "mercredi" resolves against its publication date)."""
     for path in find_inputs(paths):
-        yield from read_path(path, stdin)
+        for article in read_path(path, stdin):
+            yield _with_defaults(article, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -413,7 +413,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     det = doc[m.start]
     if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
         return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
-    plural_group = "Plur" in head.morph.get("Number") and fold(lemma) not in {fold(n) for n in ORG_NOUNS}
+    plural_group = "Plur" in head.morph.get("Number")
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
     if hit is None and modifiers:

@@ -214,8 +214,15 @@ def test_directories_and_unreadable_files(tmp_path: Path) -> None:
     assert str(got[2]) == f"{tmp_path / 'e.txt'}: not valid UTF-8 (byte 3); convert it, e.g. iconv -f latin1 -t utf-8"
 
 
-def test_existing_readers_are_unchanged(tmp_path: Path) -> None:
+def test_extract_reader_guesses_metadata_and_keeps_text(tmp_path: Path) -> None:
     article_file = tmp_path / "vendanges.txt"
     article_file.write_text(PLAIN, encoding="utf-8")
     (article,) = read_inputs([str(article_file)])
-    assert article == Article(path=str(article_file), text=PLAIN)  # no guessed metadata here
+    # the text stays as read (offsets), the date line, byline and headline fill the metadata
+    assert article == Article(
+        path=str(article_file),
+        text=PLAIN,
+        title="Les vendanges avancées dans le Bordelais",
+        published="2024-09-01",
+        author="Julien Perrin",
+    )
