@@ -199,7 +199,7 @@ class NameIndex:
                 tok = doc[i]
                 if tok.text in (".", "\n", ";", ":") or tok.pos_ in ("VERB", "AUX"):
                     break
-                if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
+                if tok.pos_ in ("NOUN", "PROPN", "X") and is_role_noun(tok) and _role_fits(tok, name):
                     out.append((tok.lemma_.lower(), name, name.start))
                     self._note_gender(tok, name)
                     self.role_words.setdefault(name.text, set()).update(
@@ -213,7 +213,7 @@ class NameIndex:
                     tok = doc[k]
                     if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ",", "\n"):
                         break
-                    if tok.pos_ in ("NOUN", "PROPN") and is_role_noun(tok) and _role_fits(tok, name):
+                    if tok.pos_ in ("NOUN", "PROPN", "X") and is_role_noun(tok) and _role_fits(tok, name):
                         out.append((tok.lemma_.lower(), name, name.start))
                         self._note_gender(tok, name)
                         self.role_words.setdefault(name.text, set()).update(
@@ -249,13 +249,21 @@ class NameIndex:
             ow = other.words
             if not ow or (len(ow), len(other.text)) <= (len(best.words), len(best.text)):
                 continue
-            if name.label == "PER" and other.label == "PER" and ow[-1] == words[-1] and _covers(ow, words):
-                best = other
-            elif name.label == "ORG" and (
-                " ".join(words) in " ".join(ow) or f"({' '.join(words)})" in other.text.lower()
-            ):
-                best = other
-        return best.text
+            if name.label == "PER" and other.label == "PER":
+                # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
+                # Ana Pastor -> Ana Pastor García (a name of two words or more inside a longer one)
+                if (ow[-1] == words[-1] and _covers(ow, words)) or (len(words) >= 2 and _contiguous(ow, words)):
+                    best = other
+            elif name.label == "ORG" and other.label == "ORG":
+                # la Ligue arabe -> Ligue arabe de ...; HRW -> Human Rights Watch (its initials)
+                if _contiguous(ow, words) or (
+                    len(words) == 1
+                    and name.text.isupper()
+                    and len(name.text) == len(ow)
+                    and _abbreviates(name.text, other.text)
+                ):
+                    best = other
+        return self.acronyms.get(fold(best.text), best.text)
 
     def in_span(self, start: int, end: int) -> Name | None:
         inside = [n for n in self.names if n.start < end and start < n.end]
@@ -312,6 +320,12 @@ class NameIndex:
             return max(before, key=lambda p: p[0])[1]
         after = [(pos, n) for r, n, pos in roles if r == lemma]
         return min(after, key=lambda p: p[0])[1] if after else None
+
+
+def _contiguous(full: list[str], short: list[str]) -> bool:
+    """The short form's words appear together, in order, in the full form."""
+    n = len(short)
+    return any(full[k : k + n] == short for k in range(len(full) - n + 1))
 
 
 def _covers(full: list[str], short: list[str]) -> bool:
