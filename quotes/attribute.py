@@ -164,6 +164,8 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
+    if content and not content[0].ent_type_ and is_role_noun_form(content[0]):
+        return "nominal", content[0].i  # le Président-candidat, le Premier ministre
     if (
         content
         and content[0].text[:1].isupper()
@@ -369,6 +371,13 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
         if colon_speaker is not None and not _names_someone(doc, colon_speaker):
             colon_speaker = None  # a headline topic (Banques piratées : « … »), not a speaker
         return Attributed(found, colon_speaker, ":")
+    if cue.side == "name":
+        start = tok.i
+        while start > 0 and (doc[start - 1].ent_iob_ == "I" or doc[start - 1].pos_ == "PROPN") and tok.ent_iob_ != "B":
+            start -= 1
+            if doc[start].ent_iob_ == "B":
+                break
+        return Attributed(found, _mention(doc, (start, tok.i + 1)), None)
     if cue.side == "noun":
         root = sentence_of(doc, tok.i).root
         return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
@@ -419,6 +428,12 @@ def _token_at_or_after(doc: Doc, char: int) -> int:
         if t.idx >= char:
             return int(t.i)
     return len(doc)
+
+
+def is_role_noun_form(tok: Token) -> bool:
+    """A role noun even when capitalised or compounded: Président-candidat, Premier ministre."""
+    low = tok.lower_
+    return is_role_noun(tok) or low in role_nouns() or low.split("-")[0] in role_nouns()
 
 
 def is_role_noun(tok: Token) -> bool:

@@ -20,7 +20,7 @@ from quotes.marks import INNER_SPACE, QuotedSpan, quoted_spans
 from quotes.types import QuoteKind
 
 Doc = Any  # spacy.tokens.Doc
-CueSide = Literal["tail", "head", "incise", "colon", "selon", "noun"]
+CueSide = Literal["tail", "head", "incise", "colon", "selon", "noun", "name"]
 
 # Where a sentence ends, for the reporter's words around a quotation.
 SENTENCE_END = re.compile(r"[.!?…]+(?=[\s\"»”]|$)|\n")
@@ -174,6 +174,17 @@ def _adjectival_participle(tok: Any) -> bool:
     return not (k >= 0 and (tok.doc[k].pos_ == "AUX" or tok.doc[k].lemma_ in ("avoir", "être")))
 
 
+def named_before(head: list[Any]) -> Cue | None:
+    """A headline's « Christophe Galtier « profondément choqué » »: a person named right before
+    the quotation, in words without a verb, is who says it."""
+    if not head or len(head) > 12 or any(t.pos_ in ("VERB", "AUX") for t in head):
+        return None
+    last = head[-1]
+    if last.ent_type_ == "PER" or last.text.startswith("@"):
+        return Cue(last.i, "", "name")
+    return None
+
+
 def later_incise(doc: Doc, tail: list[Any]) -> Cue | None:
     """An incise later in the sentence: est « en lien » avec l'enquête, a confirmé le procureur."""
     for k, tok in enumerate(tail):
@@ -314,7 +325,7 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     while nxt < tail_to and not index.inside[nxt]:
         nxt += 1  # the reporter's words after a quotation stop at the next quotation
     tail = index.tokens(span.close_at + 1, nxt)
-    cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at) or later_incise(doc, tail)
+    cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at) or later_incise(doc, tail) or named_before(head)
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
         return None

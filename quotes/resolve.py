@@ -346,8 +346,13 @@ def noun_gender(tok: Token) -> str | None:
             return "f"
         if child.dep_ == "det" and child.lower_ in ("le", "un", "ce", "cet", "du", "au"):
             return "m"
-    g = tok.morph.get("Gender")
-    return "f" if g == ["Fem"] else "m" if g == ["Masc"] else None
+    # epicene nouns (homologue, ministre) carry the tagger's guess: trust an agreeing adjective instead
+    for child in tok.children:
+        if child.dep_ == "amod" and child.pos_ == "ADJ":
+            g = child.morph.get("Gender")
+            if g in (["Fem"], ["Masc"]):
+                return "f" if g == ["Fem"] else "m"
+    return None
 
 
 def _role_fits(tok: Token, name: Name) -> bool:
@@ -498,9 +503,9 @@ def resolve_pronoun(
     def fits(name: str | None, label: str | None) -> bool:
         if not name or label not in ("PER", "ORG"):
             return False
-        if label == "ORG" or coref is None:
+        if label == "ORG":
             return True
-        gender = coref.gender(name.split()[0])
+        gender = names.gender(name)
         return gender is None or gender == ("f" if feminine else "m")
 
     # someone the text made the subject since the previous quotation (X a affirmé qu'il …)
@@ -621,7 +626,8 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
             )
         )
         resolved_all.append(res)
-        if res.name and f.kind != "indirect":
+        headline = f.cue is not None and f.cue.side == "name"
+        if res.name and f.kind != "indirect" and not headline:
             previous = res
             end_span = doc.char_span(f.start, f.end, alignment_mode="expand")
             since = end_span.end if end_span is not None else since
