@@ -19,15 +19,9 @@ from quotes.types import Attribution
 Doc = Any
 Token = Any
 
+WEEKDAYS = frozenset({"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"})
 # Time words that may sit between a verb and its inverted subject: a répété mardi le délégué.
-TIME_WORDS = {
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
+TIME_WORDS = WEEKDAYS | {
     "hier",
     "aujourd'hui",
     "soir",
@@ -46,7 +40,7 @@ QUOTED_KEY = "quotes_inside_marks"
 OBJECT_CLITICS = {"lui", "leur", "me", "m'", "te", "t'", "se", "s'", "l'", "le", "la", "les", "y", "en"}
 PRONOUNS = {"il", "elle", "ils", "elles", "lui", "eux", "on", "celui-ci", "celle-ci", "ce dernier", "cette dernière"}
 # Words that end a speaker noun phrase on its right: where the venue or the rest of the clause begins.
-NP_STOP_ADP = {
+NP_STOP_ADP = WEEKDAYS | {
     "sur",
     "dans",
     "lors",
@@ -62,13 +56,6 @@ NP_STOP_ADP = {
     "pour",
     "par",
     "face",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
 }
 
 
