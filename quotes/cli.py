@@ -55,19 +55,24 @@ def result_record(result: ArticleQuotes) -> dict[str, object]:
 
 
 def print_table(result: ArticleQuotes, console: Console) -> None:
-    table = Table(title=result.article.path, show_lines=True, expand=True)
-    table.add_column("speaker", style="bold", ratio=2)
-    table.add_column("quote", ratio=6)
-    table.add_column("cue", ratio=2)
-    table.add_column("kind", ratio=1)
-    table.add_column("conf.", justify="right", ratio=1)
-    for q in result.quotes:
-        speaker = q.speaker or f"? ({q.speaker_mention})" if q.speaker_mention else (q.speaker or "?")
-        table.add_row(speaker, f"« {q.text} »", q.cue or "", q.kind, f"{q.confidence:.2f}")
     if not result.quotes:
         console.print(f"{result.article.path}: no quotation found")
-    else:
-        console.print(table)
+        return
+    table = Table(title=result.article.path, show_lines=True, expand=True)
+    table.add_column("speaker", style="bold", ratio=2, min_width=14)
+    table.add_column("quote", ratio=6)
+    table.add_column("cue", ratio=2, min_width=10)
+    table.add_column("kind", no_wrap=True, min_width=8)
+    table.add_column("conf.", justify="right", no_wrap=True, min_width=5)
+    for q in result.quotes:
+        if q.speaker:
+            speaker = q.speaker
+        elif q.speaker_mention:
+            speaker = f"? ({q.speaker_mention})"
+        else:
+            speaker = "?"
+        table.add_row(speaker, f"« {q.text} »", q.cue or "", q.kind, f"{q.confidence:.2f}")
+    console.print(table)
 
 
 @app.command()

@@ -46,6 +46,8 @@ def reporting_kind(token: Token) -> str | None:
         return None
     if token.pos_ == "AUX" and token.lemma_ in ("avoir", "être"):
         return None
+    if token.pos_ in ("NOUN", "ADJ") and token.i > 0 and token.doc[token.i - 1].pos_ == "DET":
+        return None  # la conseillère, une estime: a real noun, not a mistagged verb
     verbs = reporting_verbs()
     for guess in lemma_guesses(token.text, token.lemma_):
         kind = verbs.kind(guess)

@@ -59,6 +59,10 @@ ORG_NOUNS = {
     "comité",
     "banque",
     "fédéral",
+    "opposition",
+    "majorité",
+    "exécutif",
+    "direction",
 }
 # People who speak for a body: their words are the body's.
 SPOKESPEOPLE = {
@@ -96,6 +100,9 @@ INSTITUTIONS = {
     "fédération",
     "syndicat",
     "confédération",
+    "opposition",
+    "majorité",
+    "exécutif",
 }
 INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
