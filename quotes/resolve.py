@@ -139,7 +139,7 @@ def clean_name(doc: Doc, start: int, end: int, label: str = "PER") -> tuple[int,
     while start < end and (
         doc[start].lower_ in TITLES
         or doc[start].is_punct
-        or doc[start].pos_ in ("DET", "ADP")
+        or (doc[start].pos_ in ("DET", "ADP") and (label == "PER" or doc[start].text[:1].islower()))
         or (label == "PER" and doc[start].text[:1].islower() and end - start > 1)
     ):
         start += 1
@@ -421,7 +421,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
             return _Resolved(names.fullest(hit), hit.label, None)
         nouns = nouns[1:]
     if not nouns:
-        return previous_or_nearest(names, m.start, previous, "PER", role_text)
+        return previous_or_nearest(names, m.start, previous, "PER")
     head = nouns[0]
     lemma = head.lemma_.lower()
     if lemma in SPOKESPEOPLE:
@@ -458,8 +458,8 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
         if fold(lemma) in {fold(n) for n in INSTITUTIONS}:
             # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
             return _Resolved(_body_name(doc, m), "ORG", role_text)
-        return previous_or_nearest(names, m.start, previous, "ORG", role_text)
-    return previous_or_nearest(names, m.start, previous, "PER", role_text, noun_gender(head))
+        return previous_or_nearest(names, m.start, previous, "ORG")
+    return previous_or_nearest(names, m.start, previous, "PER", noun_gender(head))
 
 
 def _body_name(doc: Doc, m: Mention) -> str:
@@ -474,25 +474,25 @@ def previous_or_nearest(
     tok_i: int,
     previous: _Resolved | None,
     label: str,
-    role: str | None,
     gender: str | None = None,
 ) -> _Resolved:
     """A role noun the article never ties to a name: the previous speaker of that kind, else the
     person or body the article is most about (mentioned most; the nearest before breaks ties);
-    for people, only those whose grammatical gender fits (le président / la réalisatrice)."""
+    for people, only those whose grammatical gender fits (le président / la réalisatrice). The role
+    is not recorded for them: the article never tied it to that name."""
 
     def fits(name: str) -> bool:
         known = names.gender(name) if label == "PER" else None
         return gender is None or known is None or known == gender
 
     if previous is not None and previous.name and previous.label == label and fits(previous.name):
-        return _Resolved(previous.name, previous.label, role)
+        return _Resolved(previous.name, previous.label, None)
     salient = names.most_mentioned(label, tok_i, fits)
     if salient is not None:
-        return _Resolved(salient, label, role)
+        return _Resolved(salient, label, None)
     if previous is not None and previous.name:
-        return _Resolved(previous.name, previous.label, role)
-    return _Resolved(None, None, role)
+        return _Resolved(previous.name, previous.label, None)
+    return _Resolved(None, None, None)
 
 
 def resolve_pronoun(
