@@ -22,7 +22,10 @@ from quotes.errors import ModelError
 SPACY_MODEL = "fr_core_news_md"
 COREFEREE_MODEL_PACKAGE = "coreferee_model_fr"
 WINDOW_SENTENCES = 3  # sentences before the pronoun's own that coreference looks at
-WINDOW_TOKENS = 40  # and no more than this many tokens before it (coreferee's cost grows with the square)
+WINDOW_MAX_TOKENS = 100  # a longer window (one long sentence) is left to quotes' own ranking
+# Set on a doc when coreferee raised on it: its quotes are then resolved without coreference.
+COREFERENCE_FAILED = "quotes_coreference_failed"
+WINDOW_TOKENS = 60  # earlier sentences only while within this many tokens (coreferee's cost grows fast)
 
 Doc = Any
 
@@ -77,15 +80,17 @@ class Coreference:
     def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
         from quotes.detect import sentence_of
 
+        # Whole sentences only: coreferee reads each token's head, which a cut sentence loses.
         here = sentence_of(doc, i)
         start = here.start
         for _ in range(WINDOW_SENTENCES):
             if start == 0:
                 break
-            start = sentence_of(doc, start - 1).start
-        start = max(start, i - WINDOW_TOKENS)
-        end = min(here.end, i + 2)
-        return doc[start:end].as_doc(), start
+            before = sentence_of(doc, start - 1).start
+            if i - before > WINDOW_TOKENS:
+                break
+            start = before
+        return doc[start : here.end].as_doc(), start
 
     def antecedents(self, doc: Doc, i: int) -> list[int]:
         """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
@@ -97,12 +102,16 @@ class Coreference:
         return list(cache[i])
 
     def _antecedents(self, doc: Doc, i: int) -> list[int]:
+        window, offset = self._window(doc, i)
+        if len(window) > WINDOW_MAX_TOKENS:
+            return []  # too long for coreferee's quadratic rules: quotes' own ranking decides
         try:
-            window, offset = self._window(doc, i)
             if self._annotator is not None:
                 return [t + offset for t in self._model_antecedents(window, i - offset)]
             return [t + offset for t in self._rule_antecedents(window, i - offset)]
-        except Exception:  # coreferee's internals failed on this text: fall back visibly to ranking
+        except Exception:
+            # coreferee's internals failed on this text: the article is marked, the ranking decides
+            doc.user_data[COREFERENCE_FAILED] = True
             return []
 
     def _model_antecedents(self, window: Doc, i: int) -> list[int]:

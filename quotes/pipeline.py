@@ -15,13 +15,15 @@ class Extractor:
     def __init__(self, warn: Warn | None = None, batch_size: int = 8) -> None:
         from quotes.nlp import load_pipeline
 
-        self.pipeline = load_pipeline(warn or (lambda _msg: None))
+        self.warn: Warn = warn or (lambda _msg: None)
+        self.pipeline = load_pipeline(self.warn)
         self.batch_size = batch_size
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
         from quotes.attribute import attribute_quotes
         from quotes.detect import detect_quotes
+        from quotes.nlp import COREFERENCE_FAILED
         from quotes.resolve import resolve_speakers
         from quotes.situate import situate_quotes
 
@@ -31,11 +33,11 @@ class Extractor:
             found = detect_quotes(doc)
             attributed = attribute_quotes(doc, found)
             quotes = resolve_speakers(doc, attributed, self.pipeline.coref)
-            yield ArticleQuotes(
-                article=article,
-                quotes=tuple(situate_quotes(article, quotes)),
-                coreference=self.pipeline.coref.mode,
-            )
+            mode = self.pipeline.coref.mode
+            if doc.user_data.get(COREFERENCE_FAILED):
+                self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
+                mode = "fallback"
+            yield ArticleQuotes(article=article, quotes=tuple(situate_quotes(article, quotes)), coreference=mode)
 
     def extract_one(self, article: Article) -> ArticleQuotes:
         return next(self.extract([article]))

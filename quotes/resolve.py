@@ -288,11 +288,13 @@ class NameIndex:
         return max(fits, key=lambda p: p[0])[1] if fits else None
 
     def gender(self, full: str) -> str | None:
-        """'m' or 'f' for a person, from the roles the article gives them (la réalisatrice X)
-        or their first name; None when unknown."""
-        if full in self.role_gender:
-            return self.role_gender[full]
-        return self.first_name_gender(full.split()[0]) if full.split() else None
+        """'m' or 'f' for a person: a feminine role the article gives them (la réalisatrice X), else
+        their first name, else a masculine role (weak: French often says « le maire » of a woman)."""
+        role = self.role_gender.get(full)
+        if role == "f":
+            return role
+        first = self.first_name_gender(full.split()[0]) if full.split() else None
+        return first or role
 
     def most_mentioned(self, label: str, tok_i: int, keep: Callable[[str], bool] | None = None) -> str | None:
         """The fullest name of the person (or body) the article mentions most."""
@@ -524,7 +526,11 @@ def resolve_pronoun(
                 return _Resolved(full, "PER", None)
     # coreference, when it links the pronoun to someone introduced since the previous quotation
     # (asked only when someone was: coreferee is by far the slowest step of the pipeline)
-    newcomers = [n for n in names.names if since <= n.start < pron.i and n.start not in quoted]
+    newcomers = [
+        n
+        for n in names.names
+        if since <= n.start < pron.i and n.start not in quoted and fits(names.fullest(n), n.label)
+    ]
     if coref is not None and newcomers:
         for ant in coref.antecedents(doc, pron.i):
             hit = names.in_span(ant, ant + 1)
