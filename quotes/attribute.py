@@ -151,7 +151,7 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
-    if content and not content[0].ent_type_ and is_role_noun_form(content[0]):
+    if content and is_role_noun_form(content[0]) and (not content[0].ent_type_ or _alone_in_entity(content[0])):
         return "nominal", content[0].i  # le Président-candidat, le Premier ministre
     if (
         content
@@ -372,10 +372,10 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
     # subject of the sentence's reporting verb or the person it names outside the quotation
     mention = None
     before = tok.i - 1
-    while before >= 0 and (doc[before].pos_ == "AUX" or doc[before].lower_ in ("s'", "se", "s’")):
+    while before >= 0 and (doc[before].pos_ == "AUX" or doc[before].lower_ in ("s'", "se", "s’", "le", "l'", "l’")):
         before -= 1
-    if before >= 0 and doc[before].text == ",":
-        # an incise before the quotation: …, a précisé le policier, « … »
+    if before >= 0 and doc[before].lower_ in (",", "comme"):
+        # an incise before the quotation: …, a précisé le policier, « … » / comme le rappelle HRW
         mention = after_verb_subject(doc, tok, min(len(doc), tok.i + 12))
         if mention is not None and not _names_someone(doc, mention):
             mention = None
@@ -415,6 +415,12 @@ def _token_at_or_after(doc: Doc, char: int) -> int:
         if t.idx >= char:
             return int(t.i)
     return len(doc)
+
+
+def _alone_in_entity(tok: Token) -> bool:
+    """The token is a whole entity by itself (the tagger's « Président-candidat »)."""
+    doc = tok.doc
+    return bool(tok.ent_iob_ == "B" and (tok.i + 1 >= len(doc) or doc[tok.i + 1].ent_iob_ != "I"))
 
 
 def is_role_noun_form(tok: Token) -> bool:

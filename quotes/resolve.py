@@ -259,7 +259,10 @@ class NameIndex:
             if name.label == "PER" and other.label == "PER":
                 # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
                 # Ana Pastor -> Ana Pastor García (a name of two words or more inside a longer one)
-                if (ow[-1] == words[-1] and _covers(ow, words)) or (len(words) >= 2 and _contiguous(ow, words)):
+                surname = len(words) == 1 and self.first_name_gender(name.text) is None
+                if (ow[-1] == words[-1] and _covers(ow, words)) or (
+                    (len(words) >= 2 or surname) and _contiguous(ow, words)
+                ):
                     best = other
             elif name.label == "ORG" and other.label == "ORG":
                 # la Ligue arabe -> Ligue arabe de ...; HRW -> Human Rights Watch (its initials)
