@@ -132,7 +132,7 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     """How a mention points at its speaker, and its main token."""
     toks = list(doc[start:end])
     text = " ".join(t.lower_.lstrip("-") for t in toks)
-    persons = [t for t in toks if t.ent_type_ == "PER"]
+    persons = [t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)]
     if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
         return "name", persons[0].i
@@ -151,7 +151,12 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
         if len(run) >= 2:
             return "name", run[0].i  # l'ONG Réseau Action Transition, le président Barack Obama
     content = [t for t in toks if t.pos_ not in ("DET", "PUNCT")]
-    if content and is_role_noun_form(content[0]) and (not content[0].ent_type_ or _alone_in_entity(content[0])):
+    if (
+        content
+        and is_role_noun_form(content[0])
+        and content[0].ent_type_ != "ORG"
+        and (content[0].pos_ == "NOUN" or not content[0].ent_type_)
+    ):
         return "nominal", content[0].i  # le Président-candidat, le Premier ministre
     if (
         content
@@ -415,12 +420,6 @@ def _token_at_or_after(doc: Doc, char: int) -> int:
         if t.idx >= char:
             return int(t.i)
     return len(doc)
-
-
-def _alone_in_entity(tok: Token) -> bool:
-    """The token is a whole entity by itself (the tagger's « Président-candidat »)."""
-    doc = tok.doc
-    return bool(tok.ent_iob_ == "B" and (tok.i + 1 >= len(doc) or doc[tok.i + 1].ent_iob_ != "I"))
 
 
 def is_role_noun_form(tok: Token) -> bool:

@@ -274,6 +274,8 @@ def head_cue(doc: Doc, head: list[Any], open_at: int) -> Cue | None:
 
 def _opinion_pour(head: list[Any]) -> Any:
     """« Pour le ministre, … » opens the sentence like selon: Pour + someone + comma."""
+    if head and head[0].lower_ in ("mais", "et", "or", "ainsi", "aussi"):
+        head = head[1:]  # Mais pour Obama, « … »
     if len(head) < 3 or head[0].lower_ != "pour":
         return None
     comma = next((k for k, t in enumerate(head) if t.text == ","), None)

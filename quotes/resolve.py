@@ -9,12 +9,14 @@ attribution needs; a quotation without a cue continues the previous speaker's wo
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, subject_of
+from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, is_role_noun_form, subject_of
 from quotes.detect import sentence_of
 from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
@@ -179,7 +181,14 @@ class NameIndex:
             text = doc[s:e].text.strip()
             if len(text) < 2 or text.startswith(("#", "http")):
                 continue
+            if all(is_role_noun_form(t) for t in doc[s:e]):
+                continue  # « Président-candidat »: a role the tagger took for a name
             self.names.append(Name(s, e, text, ent.label_))
+        self.mentions = Counter(n.text for n in self.names)
+        self.starts_by_text: dict[str, list[int]] = {}
+        for n in self.names:
+            self.starts_by_text.setdefault(n.text, []).append(n.start)
+        self._fullest: dict[tuple[int, int, str], str] = {}
         self.role_words: dict[str, set[str]] = {}
         self.role_gender: dict[str, str] = {}
         self.roles = self._roles()
@@ -236,6 +245,12 @@ class NameIndex:
 
     def fullest(self, name: Name) -> str:
         """The fullest form of a name in the article: Poutine -> Vladimir Poutine, @GDarmanin too."""
+        key = (name.start, name.end, name.text)
+        if key not in self._fullest:
+            self._fullest[key] = self._find_fullest(name)
+        return self._fullest[key]
+
+    def _find_fullest(self, name: Name) -> str:
         if name.text.startswith("@"):
             handle = fold(name.text[1:])
             persons = [
@@ -252,9 +267,19 @@ class NameIndex:
         if not words:
             return name.text
         best = name
+        # two people may share a surname (Barack and Michelle Obama): among equally full forms,
+        # the one the article names most, then the one named last before this mention
+        mentions = self.mentions
+
+        def last_before(text: str) -> int:
+            starts = self.starts_by_text.get(text, [])
+            k = bisect_right(starts, name.start)
+            return starts[k - 1] if k else -1
+
         for other in self.names:
             ow = other.words
-            if not ow or (len(ow), len(other.text)) <= (len(best.words), len(best.text)):
+            rank = (len(ow), mentions[other.text], last_before(other.text))
+            if not ow or rank <= (len(best.words), mentions[best.text], last_before(best.text)):
                 continue
             if name.label == "PER" and other.label == "PER":
                 # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
