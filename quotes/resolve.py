@@ -278,8 +278,8 @@ class NameIndex:
 
         for other in self.names:
             ow = other.words
-            rank = (len(ow), mentions[other.text], last_before(other.text))
-            if not ow or rank <= (len(best.words), mentions[best.text], last_before(best.text)):
+            rank = (len(ow), -_initials(ow), mentions[other.text], last_before(other.text))
+            if not ow or rank <= (len(best.words), -_initials(best.words), mentions[best.text], last_before(best.text)):
                 continue
             if name.label == "PER" and other.label == "PER":
                 # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
@@ -357,6 +357,11 @@ class NameIndex:
             return max(before, key=lambda p: p[0])[1]
         after = [(pos, n) for r, n, pos in roles if r == lemma]
         return min(after, key=lambda p: p[0])[1] if after else None
+
+
+def _initials(words: list[str]) -> int:
+    """How many words are initials (B. Obama): a spelled-out name is fuller."""
+    return sum(1 for w in words if len(w) == 2 and w.endswith("."))
 
 
 def _contiguous(full: list[str], short: list[str]) -> bool:

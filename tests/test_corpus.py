@@ -59,17 +59,9 @@ def test_dev_detection_f1(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["detection"]["f1"] >= BAR["detection_f1"]
 
 
-@pytest.mark.xfail(
-    reason="speaker accuracy on dev is 0.855, below the 0.90 bar: role nouns the article never ties "
-    "to a name, organisations speaking through unnamed staff, cue-less context quotes (issue 2 note)",
-    strict=False,
-)
 def test_dev_speaker_accuracy(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["attribution_accuracy"] >= BAR["speaker_accuracy"]
 
 
-@pytest.mark.xfail(
-    reason="end-to-end F1 on dev is 0.833, below the 0.85 bar (follows speaker accuracy)", strict=False
-)
 def test_dev_end_to_end_f1(dev_scores: dict[str, Any]) -> None:
     assert dev_scores["end_to_end"]["f1"] >= BAR["end_to_end_f1"]
