@@ -124,6 +124,11 @@ def fold(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
 
+# the same lists, folded once for case- and accent-insensitive lookups
+ORG_NOUN_KEYS = frozenset(fold(n) for n in ORG_NOUNS)
+INSTITUTION_KEYS = frozenset(fold(n) for n in INSTITUTIONS)
+
+
 @dataclass(frozen=True)
 class Name:
     start: int  # token range in the doc
@@ -181,8 +186,11 @@ class NameIndex:
             text = doc[s:e].text.strip()
             if len(text) < 2 or text.startswith(("#", "http")):
                 continue
-            if all(is_role_noun_form(t) for t in doc[s:e]):
-                continue  # « Président-candidat »: a role the tagger took for a name
+            person_role_first = (
+                doc[s].text.islower() and is_role_noun_form(doc[s]) and fold(doc[s].lemma_) not in ORG_NOUN_KEYS
+            )
+            if all(is_role_noun_form(t) for t in doc[s:e]) or person_role_first:
+                continue  # « Président-candidat », « ministre du Redressement »: roles, not names
             self.names.append(Name(s, e, text, ent.label_))
         self.mentions = Counter(n.text for n in self.names)
         self.starts_by_text: dict[str, list[int]] = {}
@@ -399,7 +407,7 @@ def noun_gender(tok: Token) -> str | None:
 
 def _role_fits(tok: Token, name: Name) -> bool:
     """Organisation nouns name organisations, person roles name people."""
-    is_body = fold(tok.lemma_) in {fold(n) for n in ORG_NOUNS}
+    is_body = fold(tok.lemma_) in ORG_NOUN_KEYS
     return is_body == (name.label != "PER")
 
 
@@ -447,7 +455,8 @@ def resolve_mention(
 
 def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | None) -> _Resolved:
     """A role noun (le ministre, l'ONG) -> the person or body the article names for it."""
-    nouns = [t for t in doc[m.start : m.end] if t.pos_ == "NOUN"]
+    # nouns, and lowercase words the tagger took for proper nouns (le parti écologiste)
+    nouns = [t for t in doc[m.start : m.end] if t.pos_ == "NOUN" or (t.pos_ == "PROPN" and t.text.islower())]
     role_text = doc[m.start : m.end].text
     if nouns and nouns[0].lemma_.lower() in speech_nouns():
         # le communiqué du ministère de l'Intérieur: the one who issued it
@@ -467,7 +476,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
             if hit is not None and hit.label != "PER":
                 return _Resolved(names.fullest(hit), "ORG", role_text)
             body = [t for t in doc[of[0].i + 1 : m.end] if t.pos_ == "NOUN"]
-            if body and fold(body[0].lemma_) in {fold(n) for n in ORG_NOUNS}:
+            if body and fold(body[0].lemma_) in ORG_NOUN_KEYS:
                 start = body[0].i - 1 if doc[body[0].i - 1].pos_ == "DET" else body[0].i
                 found = resolve_role(doc, names, Mention(start, m.end, "nominal", body[0].i), previous)
                 return _Resolved(found.name, "ORG", role_text)
@@ -483,14 +492,14 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
         return _Resolved(names.fullest(hit), hit.label, role_text)
     if plural_group:
         return _Resolved(None, None, role_text)  # les promoteurs, les habitants: a group, nobody named
-    if fold(lemma) in {fold(n) for n in ORG_NOUNS}:
+    if fold(lemma) in ORG_NOUN_KEYS:
         # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
         same_head = [
             n for n in names.before(m.start, window=10_000, label="ORG") if n.words and n.words[0] == fold(lemma)
         ]
         if same_head and not modifiers:
             return _Resolved(names.fullest(same_head[0]), "ORG", role_text)
-        if fold(lemma) in {fold(n) for n in INSTITUTIONS}:
+        if fold(lemma) in INSTITUTION_KEYS:
             # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
             return _Resolved(_body_name(doc, m), "ORG", role_text)
         return previous_or_nearest(names, m.start, previous, "ORG")
