@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
 import yaml
+from cli_helpers import run_main
 from typer.testing import CliRunner
 
 from quotes import cli_golden
-from quotes.cli import app, main
+from quotes.cli import app
 from quotes.golden import (
     ArticleDiff,
     diff_records,
@@ -93,19 +93,6 @@ def golden(tmp_path: Path, *args: str) -> tuple[int, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout
-
-
-def run_main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[
-        int, str, str]:
-    """Run the real entry point (`quotes …`) and return its exit code, stdout and stderr."""
-    monkeypatch.setattr(sys, "argv", ["quotes", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 # ---------------------------------------------------------------------------- the round trip

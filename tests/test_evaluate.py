@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import run_main
 from typer.testing import CliRunner
 
 from quotes import cli_golden
-from quotes.cli import app, main
+from quotes.cli import app
 from quotes.evaluate import (
     GoldQuote,
     PredictedQuote,
@@ -72,19 +73,6 @@ def hand_predictions() -> list[dict[str, Any]]:
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
-
-
-def run_main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[
-        int, str, str]:
-    """Run the real entry point (`quotes …`) and return its exit code, stdout and stderr."""
-    monkeypatch.setattr(sys, "argv", ["quotes", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 # ---------------------------------------------------------------------------- rules
