@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quotes.cues import is_clitic_subject, reporting_kind
-from quotes.detect import SELON, Found, sentence_of
+from quotes.detect import Found, sentence_of
 from quotes.lexicon import role_nouns
 from quotes.types import Attribution
 
@@ -441,4 +441,4 @@ def attribute_quotes(doc: Doc, found: list[Found]) -> list[Attributed]:
     return [attribute_quote(doc, f) for f in found]
 
 
-__all__ = ["SELON", "Attributed", "Mention", "attribute_quotes", "is_role_noun"]
+__all__ = ["Attributed", "Mention", "attribute_quotes", "is_role_noun"]

@@ -12,7 +12,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +107,6 @@ INSTITUTIONS = {
     "exécutif",
 }
 INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
-FEMININE = {"elle", "-elle", "-t-elle", "cette dernière", "celle-ci"}
 CONFIDENCE: dict[str, float] = {
     "name": 0.9,
     "relative": 0.85,
@@ -691,5 +690,5 @@ def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference 
     for k in pending_context:
         if first_named is not None:
             q = out[k]
-            out[k] = Quote(**{**q.__dict__, "speaker": first_named.name, "confidence": CONFIDENCE["context"] * 0.8})
+            out[k] = replace(q, speaker=first_named.name, confidence=CONFIDENCE["context"] * 0.8)
     return out
