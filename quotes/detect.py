@@ -337,8 +337,10 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
     whole_sentence = not head or (cue is not None and cue.side in ("colon",)) or head[-1].text == ":"
     if is_title_like(words) and not whole_sentence:
         return None
-    sentence_has_cue = cue is not None or any(reporting_kind(t) == "always" for t in head + tail)
-    if len(words) <= 2 and not whole_sentence and not sentence_has_cue:
+    # a reporting verb later in the sentence does not make a word quoted before it someone's
+    # (lors du rassemblement contre la « méga-bassine », le ministre s'est interrogé …)
+    said_before = cue is not None or any(reporting_kind(t) == "always" for t in head)
+    if len(words) <= 2 and not whole_sentence and not said_before:
         return None  # a scare quote: one or two words with nobody said to say them
     starts_upper = words[0][:1].isupper() or inner[:1].isupper()
     if whole_sentence or (cue is not None and cue.side == "tail" and len(head) <= 1 and starts_upper):
