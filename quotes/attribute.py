@@ -310,6 +310,11 @@ def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | No
         return _mention(doc, (start, k + 1))
     if tok.lower_ in ("il", "elle", "ils", "elles"):
         return _mention(doc, (k, k + 1))
+    if tok.pos_ == "NOUN":
+        # Une association d'usagers juge …: a noun phrase in the subject's place
+        span = left_noun_phrase(doc, k, max(0, sentence_of(doc, k).start))
+        if span is not None and not any(i in quoted for i in range(*span)):
+            return _mention(doc, span)
     return None
 
 
