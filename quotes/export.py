@@ -134,6 +134,20 @@ def _clean(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
 
 
+def quote_fields(hit: Hit) -> dict[str, str | None]:
+    """What was said, by whom, how, when and where: the fields CSL-JSON `custom` and CSV share."""
+    src = hit.primary
+    return {
+        "quote": hit.text,
+        "speaker": hit.speaker,
+        "kind": hit.kind,
+        "cue": src.cue if src else None,
+        "said_on": src.said_on if src else hit.said_on,
+        "said_on_source": src.said_on_source if src else None,
+        "venue": src.venue if src else None,
+    }
+
+
 def csl_item(hit: Hit) -> dict[str, Any]:
     """One CSL-JSON item: the primary source as an `article-newspaper`, the quote in note/custom."""
     src = hit.primary
@@ -141,13 +155,7 @@ def csl_item(hit: Hit) -> dict[str, Any]:
     accessed = date_parts(src.accessed) if src else None
     custom = _clean(
         {
-            "quote": hit.text,
-            "speaker": hit.speaker,
-            "kind": hit.kind,
-            "cue": src.cue if src else None,
-            "said_on": src.said_on if src else hit.said_on,
-            "said_on_source": src.said_on_source if src else None,
-            "venue": src.venue if src else None,
+            **quote_fields(hit),
             "other_sources": [s.url or s.outlet for s in hit.sources[1:] if s.url or s.outlet],
         }
     )
@@ -283,13 +291,7 @@ def export_ris(hits: Sequence[Hit]) -> str:
 def csv_row(hit: Hit) -> dict[str, str]:
     src = hit.primary
     values: dict[str, str | None] = {
-        "quote": hit.text,
-        "speaker": hit.speaker,
-        "kind": hit.kind,
-        "cue": src.cue if src else None,
-        "said_on": src.said_on if src else hit.said_on,
-        "said_on_source": src.said_on_source if src else None,
-        "venue": src.venue if src else None,
+        **quote_fields(hit),
         "outlet": src.outlet if src else None,
         "title": src.title if src else None,
         "author": src.author if src else None,
