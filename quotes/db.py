@@ -12,7 +12,6 @@ they sort and compare as dates on both back ends and keep the precision the arti
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
 from quotes.errors import StorageError
+from quotes.folding import fold
 
 ENV_VAR = "QUOTES_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -32,9 +32,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def normalise(text: str) -> str:
     """Casefold, strip accents and collapse spaces: "Erdoğan" -> "erdogan", "Élysée" -> "elysee"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("’", "'").replace("\u2010", "-").replace("\u2011", "-")
+    stripped = fold(text).replace("\u2010", "-").replace("\u2011", "-")
     return " ".join(stripped.split())
 
 

@@ -8,7 +8,6 @@ attribution needs; a quotation without a cue continues the previous speaker's wo
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, is_role_noun_form, subject_of
 from quotes.detect import sentence_of
+from quotes.folding import fold
 from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
 
@@ -115,12 +115,6 @@ CONFIDENCE: dict[str, float] = {
     "context": 0.5,
     "none": 0.2,
 }
-
-
-def fold(s: str) -> str:
-    """Case- and accent-insensitive key."""
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
 
 # the same lists, folded once for case- and accent-insensitive lookups

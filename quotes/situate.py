@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
+from quotes.folding import fold
 from quotes.types import Article, DateSource, Quote
 
 LOCALE = "fr_FR"
 
 
-def normalise(text: str) -> str:
-    """Casefolded, without accents, ’ as ' (as `quotes.db.normalise`, without loading the database)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+normalise = fold  # casefolded, without accents, ’ as '
 
 
 # Babel's French names: lundi..dimanche (Monday = 0) and janvier..décembre (January = 1).
