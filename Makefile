@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # The PostgreSQL server scripts/postgres.sh starts; the storage and search tests run on it too.
 export QUOTES_TEST_PG ?= postgresql://postgres@127.0.0.1:54329/postgres
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench model clean
 
 $(BIN)/quotes: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: setup
 	$(BIN)/ruff check quotes tests cli.py benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The speaker scorer shipped in the package, trained on the shared annotated corpora (deterministic).
+model: setup
+	$(BIN)/quotes train ../shared/corpus/train ../shared/corpus/dev --output quotes/data/model --cross-validate 5
 
 bench: setup
 	$(BIN)/python benchmarks/extract_speed.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model directory made by `quotes train` (default: the one shipped with quotes)."),
+]
 
 
 class ExtractFormat(StrEnum):
@@ -84,13 +91,14 @@ def extract(
     format: Annotated[
         ExtractFormat, typer.Option("--format", "-f", help="table (readable), jsonl (one line per article) or json.")
     ] = ExtractFormat.table,
+    model: ModelOpt = None,
 ) -> None:
     """Find every quotation in French news articles and name who said it."""
     from quotes.pipeline import Extractor
     from quotes.read import find_inputs, read_inputs
 
     find_inputs(paths)  # fail early on a missing path, before loading the model
-    extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False))
+    extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), model_dir=model)
     out = Console(highlight=False, soft_wrap=True)
     collected: list[dict[str, object]] = []
     for result in extractor.extract(read_inputs(paths)):
@@ -131,3 +139,4 @@ def main() -> None:
 
 from quotes import cli_db as _cli_db  # noqa: E402,F401
 from quotes import cli_golden as _cli_golden  # noqa: E402,F401
+from quotes import cli_train as _cli_train  # noqa: E402,F401

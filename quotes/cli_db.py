@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quotes.cli import app
+from quotes.cli import ModelOpt, app
 from quotes.errors import InputError, QuotesError, StorageError
 
 DbOption = Annotated[
@@ -64,11 +64,11 @@ def errors() -> Iterator[None]:
 # ingest
 
 
-def make_extractor() -> Any:
+def make_extractor(model_dir: Path | None = None) -> Any:
     """The loaded extraction pipeline (a function so that tests can hand in the session's one)."""
     from quotes.pipeline import Extractor
 
-    return Extractor(warn=lambda msg: _stderr().print(f"Warning: {msg}", markup=False))
+    return Extractor(warn=lambda msg: _stderr().print(f"Warning: {msg}", markup=False), model_dir=model_dir)
 
 
 @app.command()
@@ -87,6 +87,7 @@ def ingest(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title of the article (one input only).")] = None,
     author: Annotated[str | None, typer.Option(help="Author (byline), for inputs that do not say.")] = None,
+    model: ModelOpt = None,
 ) -> None:
     """Store the attributed quotes of articles in the speaker database (same article twice: stored once)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -106,7 +107,7 @@ def ingest(
             k: v for k, v in dict(url=url, outlet=outlet, published=published, title=title, author=author).items() if v
         }
         engine = open_db(db)
-        extractor = make_extractor()
+        extractor = make_extractor(model)
         ingestor = Ingestor(engine)
         console = _stderr()
         with Progress(

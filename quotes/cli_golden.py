@@ -14,8 +14,9 @@ from typing import Annotated, Protocol
 
 import typer
 
-from quotes.cli import app, err, result_record
+from quotes.cli import ModelOpt, app, err, result_record
 from quotes.errors import InputError
+from quotes.evaluate import AnnotatedArticle
 from quotes.types import Article, ArticleQuotes
 
 
@@ -23,11 +24,11 @@ class ExtractorLike(Protocol):
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]: ...
 
 
-def load_extractor() -> ExtractorLike:
+def load_extractor(model_dir: Path | None = None) -> ExtractorLike:
     """The loaded French pipeline (tests replace this function to share one or to fake one)."""
     from quotes.pipeline import Extractor
 
-    return Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False))
+    return Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), model_dir=model_dir)
 
 
 golden_app = typer.Typer(
@@ -166,8 +167,8 @@ class OverlapMode(StrEnum):
 
 @app.command("evaluate")
 def evaluate_command(
-    annotated_dir: Annotated[
-        Path, typer.Argument(help="Directory of annotated articles (*.json, as in the shared corpus).")
+    annotated_dirs: Annotated[
+        list[Path], typer.Argument(help="Directories of annotated articles (*.json, as in the shared corpus).")
     ],
     errors: Annotated[
         bool, typer.Option("--errors", help="List the missed quotes, spurious quotes and wrong speakers.")
@@ -184,17 +185,30 @@ def evaluate_command(
     save_predictions: Annotated[
         Path | None, typer.Option(help="Also write the predictions made, as JSON Lines.")
     ] = None,
+    model: ModelOpt = None,
+    cross_validate: Annotated[
+        int,
+        typer.Option(
+            "--cross-validate",
+            help="K: train the speaker scorer on K-1 folds of these articles (by article) and score the held-out fold.",
+        ),
+    ] = 0,
 ) -> None:
     """Precision, recall and F1 of detection, speaker accuracy and end-to-end F1 on annotated articles."""
     from quotes.evaluate import evaluate, predictions_from_results, read_annotated, read_predictions
 
-    gold = read_annotated(annotated_dir)
+    gold = [a for d in annotated_dirs for a in read_annotated(d)]
+    if cross_validate:
+        if predictions is not None or model is not None:
+            raise InputError("--cross-validate trains its own models: drop --predictions and --model")
+        _cross_validate(gold, cross_validate, errors, as_json, save_predictions)
+        return
     if predictions is not None:
         if save_predictions is not None:
             raise InputError("--save-predictions writes extracted predictions: drop it with --predictions")
         preds = read_predictions(predictions)
     else:
-        results = list(load_extractor().extract([g.article for g in gold]))
+        results = list(load_extractor(model).extract([g.article for g in gold]))
         if save_predictions is not None:
             _write_jsonl(save_predictions, results)
         preds = predictions_from_results([g.id for g in gold], results)
@@ -206,6 +220,25 @@ def evaluate_command(
         typer.echo(json.dumps(evaluation.as_dict(), ensure_ascii=False))
     else:
         typer.echo(evaluation.report())
+
+
+def _cross_validate(
+    gold: Sequence[AnnotatedArticle], k: int, errors: bool, as_json: bool, save_predictions: Path | None
+) -> None:
+    from quotes.pipeline import Extractor
+    from quotes.train import analyse_annotated, cross_validate
+
+    extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), use_scorer=False)
+    cv = cross_validate(analyse_annotated(extractor, gold), k)
+    if save_predictions is not None:
+        _write_jsonl(save_predictions, cv.results)
+    if errors:
+        for e in cv.evaluation.errors:
+            typer.echo(e.line())
+    if as_json:
+        typer.echo(json.dumps({"folds": k, **cv.evaluation.as_dict()}, ensure_ascii=False))
+    else:
+        typer.echo(cv.report())
 
 
 def _write_jsonl(path: Path, results: Sequence[ArticleQuotes]) -> None:

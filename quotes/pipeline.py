@@ -1,43 +1,131 @@
-"""The only module that knows the stage order: read -> nlp -> detect -> attribute -> resolve -> situate."""
+"""The only module that knows the stage order:
+read -> nlp -> detect -> attribute -> resolve (patterns) -> candidates -> score -> situate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from quotes.types import Article, ArticleQuotes
+from quotes.candidates import Candidate
+from quotes.folding import fold
+from quotes.types import Article, ArticleQuotes, Quote
+
+if TYPE_CHECKING:
+    from quotes.scorer import SpeakerScorer
 
 Warn = Callable[[str], None]
 
 
-class Extractor:
-    """Loads the French pipeline once and extracts attributed quotes from articles."""
+@dataclass(frozen=True)
+class Analysis:
+    """One article before the scorer: the patterns' quotes and each quote's candidates."""
 
-    def __init__(self, warn: Warn | None = None, batch_size: int = 8) -> None:
+    article: Article
+    quotes: tuple[Quote, ...]
+    candidates: tuple[tuple[Candidate, ...], ...]
+    coreference: Literal["coreferee", "fallback"]
+
+
+def apply_choice(quote: Quote, cands: tuple[Candidate, ...], chosen: int, confidence: float) -> Quote:
+    """The quote with the chosen candidate as its speaker (None: nobody named)."""
+    c = cands[chosen]
+    same = (c.name or None) == (quote.speaker or None)
+    return replace(
+        quote,
+        speaker=c.name,
+        speaker_mention=quote.speaker_mention if same or c.name is None else c.mention,
+        speaker_role=quote.speaker_role if same else None,
+        confidence=round(confidence, 3),
+    )
+
+
+def rule_history(analysis: Analysis) -> list[str | None]:
+    """The patterns' speaker of each quote, as candidate keys."""
+    return [fold(q.speaker) if q.speaker else None for q in analysis.quotes]
+
+
+def earlier_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[str | None]:
+    """The decided speakers of the quotations before quote k (indirect speech left out)."""
+    return [history[j] for j in range(k) if analysis.quotes[j].kind != "indirect"]
+
+
+def decide(
+    analysis: Analysis, scorer: SpeakerScorer | None, history: Sequence[str | None] | None = None
+) -> ArticleQuotes:
+    """The scorer's choice of speaker for each quote, in text order, each decided knowing the
+    speakers chosen before it (or, given `history`, those speakers); the patterns' answers when
+    there is no scorer. Then the date and venue of each."""
+    from quotes.candidates import with_history
+    from quotes.situate import situate_quotes
+
+    quotes = list(analysis.quotes)
+    if scorer is not None:
+        decided: list[str | None] = []
+        for k, static in enumerate(analysis.candidates):
+            cands = with_history(static, earlier_of(analysis, history if history is not None else decided, k))
+            chosen, confidence = scorer.choose(cands)
+            quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
+            decided.append(cands[chosen].key)
+    situated = tuple(situate_quotes(analysis.article, quotes))
+    return ArticleQuotes(article=analysis.article, quotes=situated, coreference=analysis.coreference)
+
+
+class Extractor:
+    """Loads the French pipeline (and the speaker scorer) once and extracts attributed quotes.
+
+    `model_dir`: a model made by `quotes train` (default: the one shipped in the package);
+    `use_scorer=False` keeps the hand-written patterns' answers (for training and comparison).
+    """
+
+    def __init__(
+        self,
+        warn: Warn | None = None,
+        batch_size: int = 8,
+        model_dir: Path | None = None,
+        use_scorer: bool = True,
+    ) -> None:
         from quotes.nlp import load_pipeline
+        from quotes.scorer import load_scorer
 
         self.warn: Warn = warn or (lambda _msg: None)
+        self.scorer = load_scorer(model_dir) if use_scorer else None
         self.pipeline = load_pipeline(self.warn)
         self.batch_size = batch_size
 
-    def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
-        """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
+    def analyse(self, articles: Iterable[Article]) -> Iterator[Analysis]:
+        """Each article's quotes as the patterns attribute them, with their candidates."""
         from quotes.attribute import attribute_quotes
+        from quotes.candidates import CandidateBuilder, QuoteContext
         from quotes.detect import detect_quotes
         from quotes.nlp import COREFERENCE_FAILED
-        from quotes.resolve import resolve_speakers
-        from quotes.situate import situate_quotes
+        from quotes.resolve import name_index, resolve_speakers
 
         nlp = self.pipeline.nlp
+        coref = self.pipeline.coref
         pairs = ((a.text, a) for a in articles)
         for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
             found = detect_quotes(doc)
             attributed = attribute_quotes(doc, found)
-            quotes = resolve_speakers(doc, attributed, self.pipeline.coref)
-            mode = self.pipeline.coref.mode
+            names = name_index(doc, coref)
+            quotes = resolve_speakers(doc, attributed, coref, names)
+            contexts = []
+            for q, a in zip(quotes, attributed, strict=True):
+                span = doc.char_span(a.found.open_at, a.found.close_at + 1, alignment_mode="expand")
+                first, last = (span.start, span.end) if span is not None else (0, 0)
+                contexts.append(QuoteContext(q, a, first, last))
+            cands = CandidateBuilder(doc, names, article).candidates(contexts)
+            mode: Literal["coreferee", "fallback"] = coref.mode
             if doc.user_data.get(COREFERENCE_FAILED):
                 self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
                 mode = "fallback"
-            yield ArticleQuotes(article=article, quotes=tuple(situate_quotes(article, quotes)), coreference=mode)
+            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode)
+
+    def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
+        """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
+        for analysis in self.analyse(articles):
+            yield decide(analysis, self.scorer)
 
     def extract_one(self, article: Article) -> ArticleQuotes:
         return next(self.extract([article]))

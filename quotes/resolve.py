@@ -174,6 +174,8 @@ class NameIndex:
             if ent.label_ not in ("PER", "ORG", "LOC", "MISC"):
                 continue
             s, e = clean_name(doc, ent.start, ent.end, ent.label_)
+            # an entity never runs over a line break (a name, then the next paragraph's first words)
+            e = next((k for k in range(s, e) if "\n" in doc[k].text), e)
             if e <= s:
                 continue
             text = doc[s:e].text.strip()
@@ -494,12 +496,12 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
             return _Resolved(names.fullest(same_head[0]), "ORG", role_text)
         if fold(lemma) in INSTITUTION_KEYS:
             # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
-            return _Resolved(_body_name(doc, m), "ORG", role_text)
+            return _Resolved(body_name(doc, m), "ORG", role_text)
         return previous_or_nearest(names, m.start, previous, "ORG")
     return previous_or_nearest(names, m.start, previous, "PER", noun_gender(head))
 
 
-def _body_name(doc: Doc, m: Mention) -> str:
+def body_name(doc: Doc, m: Mention) -> str:
     """« le gouvernement malien » -> « Gouvernement malien »: the phrase without its determiner."""
     toks = [t for t in doc[m.start : m.end] if not (t.i == m.start and t.pos_ == "DET")]
     text = str(doc[toks[0].i : m.end].text if toks else doc[m.start : m.end].text)
@@ -630,9 +632,16 @@ def _is_person_mention(doc: Doc, mention: Mention) -> bool:
     return False
 
 
-def resolve_speakers(doc: Doc, attributed: list[Attributed], coref: Coreference | None) -> list[Quote]:
-    """Quote records with speakers named, in text order."""
-    names = NameIndex(doc, coref.gender if coref is not None else None)
+def name_index(doc: Doc, coref: Coreference | None) -> NameIndex:
+    """The article's names, with first-name genders from coreferee's lists when it is installed."""
+    return NameIndex(doc, coref.gender if coref is not None else None)
+
+
+def resolve_speakers(
+    doc: Doc, attributed: list[Attributed], coref: Coreference | None, names: NameIndex | None = None
+) -> list[Quote]:
+    """Quote records with speakers named by the patterns, in text order."""
+    names = names or name_index(doc, coref)
     out: list[Quote] = []
     previous: _Resolved | None = None
     pending_context: list[int] = []

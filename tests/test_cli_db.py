@@ -55,7 +55,7 @@ def db_file(tmp_path: Path) -> str:
 def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands that fail must fail before loading the model; the one ingest test lifts this."""
 
-    def refuse() -> None:
+    def refuse(model_dir: object = None) -> None:
         raise AssertionError("the model was loaded")
 
     monkeypatch.setattr(cli_db, "make_extractor", refuse)
@@ -209,7 +209,7 @@ def test_ingest_errors_before_the_model_is_loaded(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_ingest_end_to_end(extractor: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_db, "make_extractor", lambda: extractor)
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: extractor)
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "mairie.txt").write_text(
@@ -291,7 +291,7 @@ class ExtractorFailingOn:
 
 
 def test_ingest_skips_an_article_whose_extraction_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_db, "make_extractor", lambda: ExtractorFailingOn("b.txt"))
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: ExtractorFailingOn("b.txt"))
     for name, words in (("a.txt", "Premier avis"), ("b.txt", "Deuxième avis"), ("c.txt", "Troisième avis")):
         (tmp_path / name).write_text(f"« {words} », a dit Ana Lopes.", encoding="utf-8")
     db = str(tmp_path / "q.db")
@@ -306,7 +306,7 @@ def test_ingest_skips_an_article_whose_extraction_fails(tmp_path: Path, monkeypa
 
 
 def test_ingest_where_every_article_fails_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_db, "make_extractor", lambda: ExtractorFailingOn("b.txt"))
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: ExtractorFailingOn("b.txt"))
     (tmp_path / "b.txt").write_text("« Rien », a dit Ana Lopes.", encoding="utf-8")
     code, out, err = invoke("ingest", str(tmp_path / "b.txt"), "--db", str(tmp_path / "q.db"))
     assert code == 1

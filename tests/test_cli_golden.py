@@ -71,7 +71,7 @@ class FakeExtractor:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeExtractor:
     extractor = FakeExtractor()
-    monkeypatch.setattr(cli_golden, "load_extractor", lambda: extractor)
+    monkeypatch.setattr(cli_golden, "load_extractor", lambda model_dir=None: extractor)
     return extractor
 
 
@@ -209,7 +209,7 @@ def test_check_with_a_missing_expected_file(
     arts = tmp_path / "g" / "articles"
     arts.mkdir(parents=True)
     (arts / "budget.txt").write_text(ARTICLE_A, encoding="utf-8")
-    monkeypatch.setattr(cli_golden, "load_extractor", lambda: pytest.fail("the model must not load"))
+    monkeypatch.setattr(cli_golden, "load_extractor", lambda model_dir=None: pytest.fail("the model must not load"))
     code, out, err = run_main(["golden", "check", *suite_args(tmp_path)], monkeypatch, capsys)
     assert (code, out) == (1, "")
     missing = tmp_path / "g" / "expected" / "budget.yml"

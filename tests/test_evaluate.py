@@ -177,7 +177,7 @@ def test_agrees_with_score_py_on_extracted_quotes(
     shutil.copytree(ANNOTATED, gold)
     for name in ("seed_000.json", "seed_004.json"):
         shutil.copy(shared_dir / "corpus" / "dev" / name, gold / name)
-    monkeypatch.setattr(cli_golden, "load_extractor", lambda: extractor)
+    monkeypatch.setattr(cli_golden, "load_extractor", lambda model_dir=None: extractor)
     saved = tmp_path / "predictions.jsonl"
     args = ["evaluate", str(gold), "--json", "--errors", "--save-predictions", str(saved)]
     result = runner.invoke(app, args)
@@ -224,7 +224,7 @@ def test_annotated_file_without_quotes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "a.json").write_text(json.dumps({"id": "a", "text": "Rien à signaler."}), encoding="utf-8")
-    monkeypatch.setattr(cli_golden, "load_extractor", lambda: pytest.fail("the model must not load"))
+    monkeypatch.setattr(cli_golden, "load_extractor", lambda model_dir=None: pytest.fail("the model must not load"))
     code, _out, err = run_main(["evaluate", str(tmp_path)], monkeypatch, capsys)
     assert code == 1
     assert err.startswith(f'Error: {tmp_path / "a.json"}: no "quotes" list')

@@ -78,7 +78,7 @@ def test_seed_articles_through_golden_add_and_check(
     """`golden add` then `golden check --articles --expected` on a suite kept outside the project:
     the check passes on an unchanged tool, every recorded quote is the text at its offsets, and a
     corrected expected file (one quote the tool missed) makes the check fail with a readable diff."""
-    monkeypatch.setattr(cli_golden, "load_extractor", lambda: extractor)
+    monkeypatch.setattr(cli_golden, "load_extractor", lambda model_dir=None: extractor)
     runner = CliRunner()
     suite = GoldenSuite(tmp_path / "articles", tmp_path / "expected")
     where = ["--articles", str(suite.articles), "--expected", str(suite.expected)]

@@ -1,0 +1,420 @@
+"""Who could have said each quotation: candidate speakers, each described by features.
+
+For every detected quotation the candidates are the people and bodies the article names around
+it (its sentence, its paragraph and the two before, the sentence after it), the speakers of the
+quotations before it, the answer of the hand-written patterns (`attribute` + `resolve`), and
+always "nobody named" (`name=None`). Each candidate carries plain numeric features: how the
+patterns point at it, where its nearest mention is (side, tokens, sentences, paragraphs), what
+kind of name it is, whether it sits in a prepositional phrase (« l'avocat de X », « à l'AFP »),
+whether it is the subject of a reporting verb, gender agreement with a pronoun cue, how often the
+article names it, whether it is the byline. The scorer (`quotes.scorer`) learns how to weigh them.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from quotes.attribute import QUOTED_KEY, Attributed
+from quotes.cues import reporting_kind
+from quotes.folding import fold
+from quotes.lexicon import role_nouns
+from quotes.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name
+from quotes.types import Article, Quote
+
+Doc = Any
+
+# Prepositions that make a name the complement of something else, not a speaker.
+PP_WORDS = {"de", "du", "des", "d'", "d’", "à", "au", "aux", "pour", "par", "avec", "contre", "sur", "chez", "envers"}
+PP_KIND = {"de": "de", "du": "de", "des": "de", "d'": "de", "d’": "de", "à": "a", "au": "a", "aux": "a"}
+FEMININE_PRONOUNS = {"elle", "elles", "celle-ci", "cette dernière", "-elle", "-t-elle"}
+MASCULINE_PRONOUNS = {"il", "ils", "lui", "celui-ci", "ce dernier", "-il", "-t-il", "eux"}
+ATTRIBUTIONS = ("name", "pronoun", "nominal", "relative", "context", "none")
+LABELS = ("PER", "ORG", "LOC", "MISC")
+# How many paragraphs before the quotation's own are searched for names.
+PARAGRAPHS_BACK = 2
+
+
+@dataclass
+class Candidate:
+    """One possible speaker of one quotation; `name is None` is "nobody named"."""
+
+    name: str | None
+    label: str | None
+    features: dict[str, float] = field(default_factory=dict)
+    mention: str | None = None  # the words of its nearest mention, for the quote record
+    key: str | None = None  # the folded name: one key per speaker across the article's quotes
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """What the candidates of one quotation are built from: the quote's record after the
+    patterns, and its token range (the marks included)."""
+
+    quote: Quote
+    attributed: Attributed
+    first_token: int
+    last_token: int  # exclusive
+
+
+def _log(n: float) -> float:
+    return math.log1p(max(0.0, n))
+
+
+class ParagraphIndex:
+    """Paragraph number of any character offset (paragraphs are separated by line breaks)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def of(self, char: int) -> int:
+        return bisect_right(self.starts, char) - 1
+
+
+def _sentence_index(doc: Doc, i: int) -> int:
+    starts: list[int] = doc.user_data.get("quotes_sentence_starts") or [s.start for s in doc.sents]
+    doc.user_data["quotes_sentence_starts"] = starts
+    return bisect_right(starts, min(i, len(doc) - 1)) - 1
+
+
+def _in_pp(doc: Doc, name: Name) -> str | None:
+    """The preposition right before a name (« l'avocat de X », « a déclaré à l'AFP »)."""
+    k = name.start - 1
+    while k >= 0 and doc[k].pos_ == "DET":
+        k -= 1
+    if k >= 0 and doc[k].lower_ in PP_WORDS:
+        return str(doc[k].lower_)
+    return None
+
+
+def _subject_of_reporting(doc: Doc, name: Name) -> tuple[bool, bool]:
+    """(is the subject of some verb, is the subject of a reporting verb)."""
+    subj = False
+    for k in range(name.start, name.end):
+        tok = doc[k]
+        if tok.dep_.startswith("nsubj"):
+            subj = True
+            if reporting_kind(tok.head):
+                return True, True
+        if tok.dep_ == "appos" and tok.head.dep_.startswith("nsubj"):
+            subj = True
+            if reporting_kind(tok.head.head):
+                return True, True
+    return subj, False
+
+
+def _pronoun_gender(mention: str | None) -> str | None:
+    if not mention:
+        return None
+    low = mention.lower().strip()
+    if low in FEMININE_PRONOUNS or low.endswith("elle"):
+        return "f"
+    if low in MASCULINE_PRONOUNS or low.endswith("-il"):
+        return "m"
+    return None
+
+
+CUE_DEPS = {"nsubj", "obj", "obl", "nmod", "appos", "iobj", "conj", "advcl", "acl", "ccomp", "xcomp", "flat"}
+
+
+def _span_head(doc: Doc, n: Name) -> Any:
+    """The token of a name whose syntactic head lies outside it."""
+    for k in range(n.start, n.end):
+        if not n.start <= doc[k].head.i < n.end or doc[k].head.i == k:
+            return doc[k]
+    return doc[n.start]
+
+
+RANKED = ("before_tokens", "after_tokens", "mentions", "before_paras", "cue_tokens")
+
+
+def _relative_ranks(cands: list[Candidate]) -> None:
+    """Where each candidate stands among the quote's others: the nearest before, the most named."""
+    for feat in RANKED:
+        values = sorted({c.features[feat] for c in cands if feat in c.features}, reverse=feat == "mentions")
+        for c in cands:
+            if feat in c.features:
+                rank = values.index(c.features[feat])
+                c.features[f"{feat}_rank"] = float(min(rank, 5))
+                c.features[f"{feat}_best"] = float(rank == 0)
+    for side in ("before", "after"):
+        subjects = [c for c in cands if c.features.get(f"{side}_reporting_subject")]
+        nearest = min(subjects, key=lambda c: c.features[f"{side}_tokens"], default=None)
+        if nearest is not None:
+            nearest.features[f"{side}_nearest_reporting_subject"] = 1.0
+        persons = [c for c in cands if c.label == "PER" and f"{side}_tokens" in c.features]
+        near_person = min(persons, key=lambda c: c.features[f"{side}_tokens"], default=None)
+        if near_person is not None:
+            near_person.features[f"{side}_nearest_person"] = 1.0
+
+
+# At most this many candidates named far from the quotation are kept: the most named ones.
+FAR_KEPT = 3
+
+
+def with_history(cands: Sequence[Candidate], earlier: Sequence[str | None]) -> list[Candidate]:
+    """The candidates a quotation is decided among, given the speakers decided for the quotations
+    before it (`earlier`, in text order; None for nobody named): those named near it, the recent
+    speakers, the article's most named, the patterns' answer and nobody; with history features."""
+    recent = [k for k in earlier[-4:] if k]
+    prev = next((k for k in reversed(earlier) if k), None)
+    last = earlier[-1] if earlier else "<none>"
+    far = sorted(
+        (c for c in cands if c.key and not c.features.get("near")),
+        key=lambda c: -c.features.get("mentions", 0.0),
+    )[:FAR_KEPT]
+    keep = {id(c) for c in far}
+    out: list[Candidate] = []
+    for c in cands:
+        if c.key is not None and not (c.features.get("near") or c.key in recent or id(c) in keep):
+            continue
+        f = dict(c.features)
+        if c.key is None:
+            f["prev_null"] = float(bool(earlier) and earlier[-1] is None)
+            f["n_candidates"] = float(len(out))
+        else:
+            f["prev_speaker"] = float(c.key == prev)
+            f["last_speaker"] = float(c.key == last)
+            f["earlier_speaker"] = float(c.key in earlier)
+            f["recent_speaker"] = float(c.key in recent)
+            f["earlier_count"] = _log(sum(1 for k in earlier if k == c.key))
+        out.append(Candidate(c.name, c.label, f, c.mention, c.key))
+    return out
+
+
+class CandidateBuilder:
+    """Candidates of every quotation of one parsed article, in text order."""
+
+    def __init__(self, doc: Doc, names: NameIndex, article: Article) -> None:
+        self.doc = doc
+        self.names = names
+        self.article = article
+        self.paragraphs = ParagraphIndex(doc.text)
+        quoted: frozenset[int] = doc.user_data.get(QUOTED_KEY, frozenset())
+        # mentions outside quotation marks, grouped by the fullest name they resolve to
+        self.mentions: dict[str, list[Name]] = {}
+        self.display: dict[str, tuple[str, str]] = {}
+        for n in names.names:
+            if n.start in quoted:
+                continue
+            full = names.fullest(n)
+            key = fold(full)
+            self.mentions.setdefault(key, []).append(n)
+            self.display.setdefault(key, (full, n.label))
+        self.byline = fold(article.author) if article.author else ""
+        self.role_names = {fold(names.fullest(n)) for _, n, _ in names.roles}
+
+    def _base(self, ctx: QuoteContext) -> dict[str, float]:
+        q = ctx.quote
+        f: dict[str, float] = {
+            "quote_len": _log(len(q.text)),
+            "kind_mixed": float(q.kind == "mixed"),
+            "kind_indirect": float(q.kind == "indirect"),
+            "has_cue": float(q.cue is not None),
+            "cue_colon": float(q.cue == ":"),
+        }
+        f[f"attr_{q.attribution}"] = 1.0
+        cue = ctx.attributed.found.cue
+        if cue is not None:
+            f[f"cue_side_{cue.side}"] = 1.0
+        m = ctx.attributed.mention
+        if m is not None:
+            toks = list(self.doc[m.start : m.end])
+            head = self.doc[m.head]
+            f["mention_len"] = _log(len(toks))
+            f["mention_indefinite"] = float(toks[0].lower_ in INDEFINITE or toks[0].lower_ in ("d'", "d’", "de"))
+            f["mention_plural"] = float("Plur" in head.morph.get("Number"))
+            f["mention_person_name"] = float(any(t.ent_type_ == "PER" for t in toks))
+            f["mention_role_noun"] = float(head.lemma_.lower() in role_nouns())
+            f["mention_body_noun"] = float(fold(head.lemma_) in ORG_NOUN_KEYS)
+            f["mention_of"] = float(any(t.lower_ in ("de", "du", "des", "d'", "d’") for t in toks[1:]))
+        return f
+
+    def candidates(self, ctxs: Sequence[QuoteContext]) -> list[list[Candidate]]:
+        """Every quotation's candidates with the features that do not depend on the decisions
+        before it (`with_history` adds those): every person and body the article names, the
+        patterns' answer, the mention's own words for a body, and "nobody named" (last)."""
+        return [self._for_quote(ctx) for ctx in ctxs]
+
+    def _for_quote(self, ctx: QuoteContext) -> list[Candidate]:
+        doc, q = self.doc, ctx.quote
+        base = self._base(ctx)
+        para = self.paragraphs.of(q.start)
+        first_sent = _sentence_index(doc, ctx.first_token)
+        last_sent = _sentence_index(doc, max(ctx.first_token, ctx.last_token - 1))
+        rule_key = fold(q.speaker) if q.speaker else None
+        keys: dict[str, bool] = {}  # candidate -> named near the quotation
+        for key, ms in self.mentions.items():
+            keys[key] = any(
+                para - PARAGRAPHS_BACK <= self.paragraphs.of(doc[n.start].idx) <= para
+                or (n.start >= ctx.last_token and _sentence_index(doc, n.start) <= last_sent + 1)
+                for n in ms
+            )
+        if rule_key:
+            keys[rule_key] = True
+        own = self._mention_words(ctx)
+        if own is not None and fold(own) not in keys:
+            keys[fold(own)] = True
+            self.display.setdefault(fold(own), (own, "MENTION"))
+        m = ctx.attributed.mention
+        in_mention = set()
+        if m is not None:
+            in_mention = {fold(self.names.fullest(n)) for n in self.names.names if m.start <= n.start < m.end}
+        pron_gender = _pronoun_gender(q.speaker_mention) if q.attribution == "pronoun" else None
+        cands: list[Candidate] = []
+        for key, near in keys.items():
+            name, label = self.display.get(key, (q.speaker or key, "OTHER"))
+            if key == rule_key and q.speaker:
+                name = q.speaker
+            f = dict(base)
+            f["is_null"] = 0.0
+            f["near"] = float(near)
+            f["rule_pick"] = float(key == rule_key)
+            f["in_rule_mention"] = float(key in in_mention)
+            if key == rule_key:
+                f[f"rule_pick_{q.attribution}"] = 1.0
+            ms = self.mentions.get(key, [])
+            if ms:
+                # the tagger's label varies from one mention to the next: the share of each
+                for lab in LABELS:
+                    f[f"share_{lab}"] = sum(1 for n in ms if n.label == lab) / len(ms)
+            else:
+                f[f"label_{label}"] = 1.0
+            words = name.split()
+            f["name_words"] = float(len(words))
+            f["first_name_known"] = float(len(words) > 1 and self.names.first_name_gender(words[0]) is not None)
+            f["byline"] = float(bool(self.byline) and key in self.byline)
+            f["has_role"] = float(key in self.role_names)
+            if label == "PER" or f["first_name_known"]:
+                g = self.names.gender(name)
+                f["gender_known"] = float(g is not None)
+                if pron_gender is not None and g is not None:
+                    f["gender_agrees"] = float(g == pron_gender)
+                    f["gender_clash"] = float(g != pron_gender)
+            f["mentions"] = _log(len(ms))
+            f["mentions_before"] = _log(sum(1 for n in ms if n.end <= ctx.first_token))
+            mention_text = None
+            before = [n for n in ms if n.end <= ctx.first_token]
+            after = [n for n in ms if n.start >= ctx.last_token]
+            if before:
+                n = before[-1]
+                mention_text = n.text
+                f["before_tokens"] = _log(ctx.first_token - n.end)
+                f["before_sents"] = float(min(9, first_sent - _sentence_index(doc, n.start)))
+                f["before_paras"] = float(min(9, para - self.paragraphs.of(doc[n.start].idx)))
+                f["before_same_sent"] = float(_sentence_index(doc, n.start) == first_sent)
+                self._mention_features(f, "before", n)
+            else:
+                f["no_before"] = 1.0
+            if after:
+                n = after[0]
+                mention_text = mention_text or n.text
+                f["after_tokens"] = _log(n.start - ctx.last_token)
+                f["after_sents"] = float(min(9, _sentence_index(doc, n.start) - last_sent))
+                f["after_same_sent"] = float(_sentence_index(doc, n.start) == last_sent)
+                self._mention_features(f, "after", n)
+            else:
+                f["no_after"] = 1.0
+            if not ms:
+                f["no_mention"] = 1.0
+            cue = ctx.attributed.found.cue
+            if cue is not None and ms:
+                self._cue_features(f, cue.token, ms)
+            if key == rule_key and q.speaker_mention:
+                mention_text = q.speaker_mention
+            cands.append(Candidate(name, label, f, mention_text, key))
+        _relative_ranks(cands)
+        cue = ctx.attributed.found.cue
+        if cue is not None:
+            self._cue_order(cands, cue.token)
+        f = dict(base)
+        f["is_null"] = 1.0
+        f["rule_null"] = float(rule_key is None)
+        if rule_key is None:
+            f[f"rule_null_{q.attribution}"] = 1.0
+        f["n_near"] = float(sum(keys.values()))
+        cands.append(Candidate(None, None, f, q.speaker_mention if rule_key is None else None, None))
+        return cands
+
+    def _cue_order(self, cands: list[Candidate], cue_i: int) -> None:
+        """Which candidate is named first after the cue in its sentence (the inverted subject's
+        place: « … », résume quant à elle X), and which last before it (the subject's place);
+        also counting only names outside a prepositional phrase (a déclaré à Tirana X)."""
+        doc = self.doc
+        sent = _sentence_index(doc, cue_i)
+        by_key = {c.key: c for c in cands if c.key}
+        after: list[tuple[int, bool, str]] = []
+        before: list[tuple[int, bool, str]] = []
+        for key, ms in self.mentions.items():
+            if key not in by_key:
+                continue
+            for n in ms:
+                if _sentence_index(doc, n.start) != sent:
+                    continue
+                free = _in_pp(doc, n) is None
+                if n.start > cue_i:
+                    after.append((n.start, free, key))
+                elif n.end <= cue_i:
+                    before.append((-n.end, free, key))
+        for found, name in ((after, "cue_first_after"), (before, "cue_last_before")):
+            found.sort()
+            if found:
+                by_key[found[0][2]].features[name] = 1.0
+            free = [k for _, ok, k in found if ok]
+            if free:
+                by_key[free[0]].features[f"{name}_free"] = 1.0
+
+    def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
+        """How the candidate's mentions stand to the cue: distance, side, syntactic link."""
+        doc = self.doc
+        cue_sent = _sentence_index(doc, cue_i)
+        nearest = min(ms, key=lambda n: min(abs(n.start - cue_i), abs(n.end - 1 - cue_i)))
+        gap = nearest.start - cue_i if nearest.start > cue_i else cue_i - nearest.end + 1
+        f["cue_tokens"] = _log(gap)
+        f["cue_after"] = float(nearest.start > cue_i)
+        f["cue_right_after"] = float(0 < nearest.start - cue_i <= 5)
+        f["cue_same_sent"] = float(any(_sentence_index(doc, n.start) == cue_sent for n in ms))
+        for n in ms:
+            if _sentence_index(doc, n.start) != cue_sent:
+                continue
+            head = _span_head(doc, n)
+            node, depth = head, 0
+            while node.head.i != node.i and depth < 4:
+                if node.head.i == cue_i:
+                    dep = node.dep_.split(":")[0]
+                    f[f"cue_dep_{dep if dep in CUE_DEPS else 'other'}"] = 1.0
+                    f["cue_depth"] = float(depth)
+                    break
+                node, depth = node.head, depth + 1
+
+    def _mention_words(self, ctx: QuoteContext) -> str | None:
+        """The patterns' mention as a name of its own when it names a body (le gouvernement malien)."""
+        m = ctx.attributed.mention
+        if m is None or m.attribution not in ("nominal", "name"):
+            return None
+        toks = self.doc[m.start : m.end]
+        if any(t.ent_type_ == "PER" for t in toks) or "\n" in toks.text:
+            return None
+        head = self.doc[m.head]
+        if fold(head.lemma_) not in ORG_NOUN_KEYS and head.pos_ != "PROPN":
+            return None
+        return body_name(self.doc, m)
+
+    def _mention_features(self, f: dict[str, float], side: str, n: Name) -> None:
+        doc = self.doc
+        pp = _in_pp(doc, n)
+        if pp is not None:
+            f[f"{side}_in_pp"] = 1.0
+            f[f"{side}_pp_{PP_KIND.get(pp, 'other')}"] = 1.0
+        subj, reporting = _subject_of_reporting(doc, n)
+        f[f"{side}_subject"] = float(subj)
+        f[f"{side}_reporting_subject"] = float(reporting)
+        first = doc[n.start]
+        f[f"{side}_sentence_initial"] = float(first.is_sent_start or (n.start > 0 and doc[n.start - 1].text in "\n.!?"))
+        f[f"{side}_single_word"] = float(n.end - n.start == 1)
+        f[f"{side}_propn"] = float(any(t.pos_ == "PROPN" for t in doc[n.start : n.end]))
+        f[f"{side}_upper"] = float(first.text.isupper() and len(first.text) > 1)
+        f[f"{side}_in_parens"] = float(n.start > 0 and doc[n.start - 1].text == "(")

@@ -1,0 +1,126 @@
+"""The trained speaker scorer: picks one candidate per quotation, "nobody named" included.
+
+A gradient-boosted classifier (scikit-learn) gives each candidate the probability that it is the
+speaker; the quotation goes to the most probable candidate, and its probability, normalised over
+the quotation's candidates, is the quote's confidence. The model directory holds `scorer.joblib`
+(the fitted vectorizer and classifier) and `model.json` (versions, training articles, figures).
+A model directory is code, as any pickle: load only models you made or trust.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quotes.candidates import Candidate
+from quotes.errors import ModelError
+
+MODEL_FILE = "scorer.joblib"
+META_FILE = "model.json"
+FORMAT = 1
+DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "model"
+SEED = 13
+
+
+def _classifier() -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=250,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=8,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=SEED,
+    )
+
+
+@dataclass
+class SpeakerScorer:
+    vectorizer: Any
+    classifier: Any
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, groups: Sequence[Sequence[Candidate]], gold: Sequence[int | None]) -> SpeakerScorer:
+        """Fit on quotations' candidate lists; `gold[i]` is the index of the right candidate of
+        group i, or None when none of its candidates is right (all then count as wrong)."""
+        from sklearn.feature_extraction import DictVectorizer
+
+        rows: list[dict[str, float]] = []
+        labels: list[int] = []
+        for cands, right in zip(groups, gold, strict=True):
+            for k, c in enumerate(cands):
+                rows.append(c.features)
+                labels.append(int(k == right))
+        if not rows or len(set(labels)) < 2:
+            raise ModelError("not enough annotated quotations to train the speaker scorer")
+        vectorizer = DictVectorizer(sparse=False)
+        x = vectorizer.fit_transform(rows)
+        classifier = _classifier()
+        classifier.fit(x, labels)
+        return cls(vectorizer, classifier, {"format": FORMAT, "quotations": len(groups), "candidates": len(rows)})
+
+    def probabilities(self, cands: Sequence[Candidate]) -> list[float]:
+        """Each candidate's probability of being the speaker, normalised over the list."""
+        if not cands:
+            return []
+        x = self.vectorizer.transform([c.features for c in cands])
+        raw = [float(p) for p in self.classifier.predict_proba(x)[:, 1]]
+        total = sum(raw)
+        return [p / total for p in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
+
+    def choose(self, cands: Sequence[Candidate]) -> tuple[int, float]:
+        """The index of the chosen candidate and its probability."""
+        probs = self.probabilities(cands)
+        best = max(range(len(probs)), key=lambda k: (probs[k], -k))
+        return best, probs[best]
+
+    def save(self, directory: Path, meta: dict[str, Any] | None = None) -> None:
+        import joblib
+        import sklearn
+
+        directory.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"vectorizer": self.vectorizer, "classifier": self.classifier}, directory / MODEL_FILE, compress=3)
+        self.meta = {**self.meta, **(meta or {}), "format": FORMAT, "scikit_learn": sklearn.__version__}
+        (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> SpeakerScorer:
+        """A saved model; `ModelError` (one line) when the directory is missing or not a model."""
+        if not directory.is_dir():
+            raise ModelError(f"{directory}: no such model directory; make one with `quotes train`")
+        meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
+        if not meta_path.is_file() or not model_path.is_file():
+            raise ModelError(
+                f"{directory}: not a quotes model (needs {META_FILE} and {MODEL_FILE}); make one with `quotes train`"
+            )
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{meta_path}: corrupt model description ({exc}); retrain with `quotes train`") from exc
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else "?"
+            raise ModelError(f"{directory}: model format {found} is not {FORMAT}; retrain with `quotes train`")
+        try:
+            import joblib
+
+            parts = joblib.load(model_path)
+            vectorizer, classifier = parts["vectorizer"], parts["classifier"]
+        except Exception as exc:  # a truncated or foreign file: pickle raises many kinds
+            kind = type(exc).__name__
+            raise ModelError(f"{model_path}: corrupt model file ({kind}); retrain with `quotes train`") from exc
+        return cls(vectorizer, classifier, meta)
+
+
+def load_scorer(directory: Path | None) -> SpeakerScorer | None:
+    """The model in `directory`, else the one shipped with the package (None if there is none)."""
+    if directory is not None:
+        return SpeakerScorer.load(directory)
+    if (DEFAULT_MODEL_DIR / MODEL_FILE).is_file():
+        return SpeakerScorer.load(DEFAULT_MODEL_DIR)
+    return None
