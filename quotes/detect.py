@@ -75,7 +75,7 @@ class TokenIndex:
         self.starts = [t.idx for t in doc]
         self.inside = [False] * (len(doc.text) + 1)
         for s in spans:
-            self.inside[s.open_at : s.close_at + 1] = [True] * (s.close_at + 1 - s.open_at)
+            self.inside[s.open_at : s.after] = [True] * (s.after - s.open_at)
 
     def tokens(self, start: int, end: int, outside_quotes: bool = True) -> list[Any]:
         """Tokens starting within [start, end), optionally those outside quotation marks."""
@@ -322,11 +322,11 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
         return None
     head_from = sentence_start(text, span.open_at, index)
     head = index.tokens(head_from, span.open_at)
-    tail_to = sentence_end(text, span.close_at + 1, index)
-    nxt = span.close_at + 1
+    tail_to = sentence_end(text, span.after, index)
+    nxt = span.after
     while nxt < tail_to and not index.inside[nxt]:
         nxt += 1  # the reporter's words after a quotation stop at the next quotation
-    tail = index.tokens(span.close_at + 1, nxt)
+    tail = index.tokens(span.after, nxt)
     cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at) or later_incise(doc, tail) or named_before(head)
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
@@ -381,7 +381,7 @@ def split_incises(span: QuotedSpan, text: str, index: TokenIndex) -> list[tuple[
         start = m.end()
     if not pieces:
         return [(span, None)]
-    pieces.append((QuotedSpan(start, span.end, m.end() - 1, span.close_at, span.reopened), pieces[-1][1]))
+    pieces.append((QuotedSpan(start, span.end, m.end() - 1, span.close_at, span.reopened, span.closed), pieces[-1][1]))
     return pieces
 
 
