@@ -132,7 +132,9 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     """How a mention points at its speaker, and its main token."""
     toks = list(doc[start:end])
     text = " ".join(t.lower_.lstrip("-") for t in toks)
-    persons = [t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)]
+    persons = [
+        t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)
+    ]
     if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
         return "name", persons[0].i
@@ -200,6 +202,7 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
         if doc[i].lower_.lstrip("-") not in ("t",):
             return _mention(doc, (i, i + 1))
         i += 1
+    i = _skip_aside(doc, i, limit)
     # skip adverbs and "de son côté" between the verb and its subject
     while i < limit and (
         doc[i].pos_ in ("ADV",)
@@ -236,6 +239,20 @@ def after_verb_subject(doc: Doc, verb: Token, limit: int) -> Mention | None:
     ):
         return _mention(doc, noun_phrase(doc, i, limit))
     return None
+
+
+ASIDE_PRONOUNS = {"lui", "elle", "eux", "elles"}
+
+
+def _skip_aside(doc: Doc, i: int, limit: int) -> int:
+    """Past « quant à elle » and « pour sa part » between a verb and its inverted subject
+    (», résume quant à elle X / », a déclaré pour sa part X)."""
+    words = [t.lower_ for t in doc[i : min(limit, i + 3)]]
+    if len(words) == 3 and words[0] == "quant" and words[1] in ("à", "a") and words[2] in ASIDE_PRONOUNS:
+        return i + 3
+    if len(words) == 3 and words[0] == "pour" and words[1] in ("sa", "leur", "ma", "notre") and words[2] == "part":
+        return i + 3
+    return i
 
 
 def quoted_tokens(doc: Doc) -> frozenset[int]:

@@ -22,7 +22,7 @@ from quotes.attribute import QUOTED_KEY, Attributed
 from quotes.cues import reporting_kind
 from quotes.folding import fold
 from quotes.lexicon import role_nouns
-from quotes.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name
+from quotes.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.types import Article, Quote
 
 Doc = Any
@@ -206,6 +206,12 @@ class CandidateBuilder:
             self.display.setdefault(key, (full, n.label))
         self.byline = fold(article.author) if article.author else ""
         self.role_names = {fold(names.fullest(n)) for _, n, _ in names.roles}
+        self.roles_of: dict[str, set[str]] = {}
+        self.role_words_of: dict[str, set[str]] = {}
+        for lemma, n, _ in names.roles:
+            key = fold(names.fullest(n))
+            self.roles_of.setdefault(key, set()).add(lemma)
+            self.role_words_of.setdefault(key, set()).update(names.role_words.get(n.text, set()))
 
     def _base(self, ctx: QuoteContext) -> dict[str, float]:
         q = ctx.quote
@@ -237,11 +243,30 @@ class CandidateBuilder:
         """Every quotation's candidates with the features that do not depend on the decisions
         before it (`with_history` adds those): every person and body the article names, the
         patterns' answer, the mention's own words for a body, and "nobody named" (last)."""
-        return [self._for_quote(ctx) for ctx in ctxs]
+        out: list[list[Candidate]] = []
+        since = 0  # the token after the previous quotation
+        for ctx in ctxs:
+            out.append(self._for_quote(ctx, since))
+            if ctx.quote.kind != "indirect":
+                since = ctx.last_token
+        return out
 
-    def _for_quote(self, ctx: QuoteContext) -> list[Candidate]:
+    def _for_quote(self, ctx: QuoteContext, since: int) -> list[Candidate]:
         doc, q = self.doc, ctx.quote
         base = self._base(ctx)
+        gap = doc[since : ctx.first_token]
+        base["gap_tokens"] = _log(len(gap))
+        base["gap_paras"] = float(min(5, gap.text.count("\n")))
+        base["opens_paragraph"] = float(ctx.first_token == 0 or "\n" in doc[ctx.first_token - 1].text)
+        role_lemma, role_gender, role_mods = None, None, set()
+        m_rule = ctx.attributed.mention
+        if m_rule is not None and m_rule.attribution in ("nominal", "relative"):
+            head = doc[m_rule.head]
+            role_lemma = head.lemma_.lower()
+            role_gender = noun_gender(head)
+            role_mods = {
+                fold(t.text) for t in doc[head.i + 1 : m_rule.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha
+            }
         para = self.paragraphs.of(q.start)
         first_sent = _sentence_index(doc, ctx.first_token)
         last_sent = _sentence_index(doc, max(ctx.first_token, ctx.last_token - 1))
@@ -276,16 +301,33 @@ class CandidateBuilder:
             f["in_rule_mention"] = float(key in in_mention)
             if key == rule_key:
                 f[f"rule_pick_{q.attribution}"] = 1.0
+                f[f"rule_how_{q.evidence}"] = 1.0
             ms = self.mentions.get(key, [])
+            between = [n for n in ms if since <= n.start and n.end <= ctx.first_token]
+            f["named_since_prev"] = float(bool(between))
+            f["subject_since_prev"] = float(any(_subject_of_reporting(doc, n)[0] for n in between))
+            if role_lemma is not None:
+                lemmas = self.roles_of.get(key, set())
+                f["role_match"] = float(role_lemma in lemmas)
+                words = self.role_words_of.get(key, set())
+                f["role_words_match"] = float(bool(role_mods) and role_mods <= words)
+                f["role_words_overlap"] = float(len(role_mods & words))
+                if role_gender is not None:
+                    g = self.names.gender(name)
+                    if g is not None:
+                        f["role_gender_agrees"] = float(g == role_gender)
+                        f["role_gender_clash"] = float(g != role_gender)
             if ms:
                 # the tagger's label varies from one mention to the next: the share of each
                 for lab in LABELS:
                     f[f"share_{lab}"] = sum(1 for n in ms if n.label == lab) / len(ms)
             else:
                 f[f"label_{label}"] = 1.0
-            words = name.split()
-            f["name_words"] = float(len(words))
-            f["first_name_known"] = float(len(words) > 1 and self.names.first_name_gender(words[0]) is not None)
+            name_words = name.split()
+            f["name_words"] = float(len(name_words))
+            f["first_name_known"] = float(
+                len(name_words) > 1 and self.names.first_name_gender(name_words[0]) is not None
+            )
             f["byline"] = float(bool(self.byline) and key in self.byline)
             f["has_role"] = float(key in self.role_names)
             if label == "PER" or f["first_name_known"]:
@@ -335,6 +377,7 @@ class CandidateBuilder:
         f["rule_null"] = float(rule_key is None)
         if rule_key is None:
             f[f"rule_null_{q.attribution}"] = 1.0
+            f[f"rule_how_{q.evidence}"] = 1.0
         f["n_near"] = float(sum(keys.values()))
         cands.append(Candidate(None, None, f, q.speaker_mention if rule_key is None else None, None))
         return cands
@@ -354,18 +397,18 @@ class CandidateBuilder:
             for n in ms:
                 if _sentence_index(doc, n.start) != sent:
                     continue
-                free = _in_pp(doc, n) is None
+                outside_pp = _in_pp(doc, n) is None
                 if n.start > cue_i:
-                    after.append((n.start, free, key))
+                    after.append((n.start, outside_pp, key))
                 elif n.end <= cue_i:
-                    before.append((-n.end, free, key))
+                    before.append((-n.end, outside_pp, key))
         for found, name in ((after, "cue_first_after"), (before, "cue_last_before")):
             found.sort()
             if found:
                 by_key[found[0][2]].features[name] = 1.0
-            free = [k for _, ok, k in found if ok]
-            if free:
-                by_key[free[0]].features[f"{name}_free"] = 1.0
+            free_keys = [k for _, ok, k in found if ok]
+            if free_keys:
+                by_key[free_keys[0]].features[f"{name}_free"] = 1.0
 
     def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""

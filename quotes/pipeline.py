@@ -51,23 +51,31 @@ def earlier_of(analysis: Analysis, history: Sequence[str | None], k: int) -> lis
     return [history[j] for j in range(k) if analysis.quotes[j].kind != "indirect"]
 
 
-def decide(
-    analysis: Analysis, scorer: SpeakerScorer | None, history: Sequence[str | None] | None = None
-) -> ArticleQuotes:
+def choose_speakers(
+    analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None] | None = None
+) -> tuple[list[Quote], list[str | None]]:
     """The scorer's choice of speaker for each quote, in text order, each decided knowing the
-    speakers chosen before it (or, given `history`, those speakers); the patterns' answers when
-    there is no scorer. Then the date and venue of each."""
+    speakers chosen before it (or, given `history`, those speakers); with the chosen keys."""
     from quotes.candidates import with_history
-    from quotes.situate import situate_quotes
+    from quotes.scorer import one_thread
 
     quotes = list(analysis.quotes)
-    if scorer is not None:
-        decided: list[str | None] = []
+    decided: list[str | None] = []
+    with one_thread():
         for k, static in enumerate(analysis.candidates):
             cands = with_history(static, earlier_of(analysis, history if history is not None else decided, k))
             chosen, confidence = scorer.choose(cands)
             quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
             decided.append(cands[chosen].key)
+    return quotes, decided
+
+
+def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
+    """The article's quotes with the scorer's speakers (the patterns' when there is no scorer),
+    then the date and venue of each."""
+    from quotes.situate import situate_quotes
+
+    quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]
     situated = tuple(situate_quotes(analysis.article, quotes))
     return ArticleQuotes(article=analysis.article, quotes=situated, coreference=analysis.coreference)
 

@@ -411,6 +411,7 @@ class _Resolved:
     name: str | None
     label: str | None
     role: str | None
+    how: str = "nothing"  # which pattern named the speaker (recorded as the quote's evidence)
 
 
 def _proper_name_run(doc: Doc, m: Mention) -> str | None:
@@ -433,11 +434,11 @@ def resolve_mention(
         hit = names.in_span(m.start, m.end)
         if hit is not None:
             role = span_text if m.attribution == "name" and span_text != hit.text and len(span_text) < 80 else None
-            return _Resolved(names.fullest(hit), hit.label, role)
+            return _Resolved(names.fullest(hit), hit.label, role, how="name")
         run = _proper_name_run(doc, m)
         if run:
             fake = Name(m.start, m.end, run, "PER")
-            return _Resolved(names.fullest(fake), "PER", None)
+            return _Resolved(names.fullest(fake), "PER", None, how="proper-noun run")
         if m.attribution == "relative":
             head = doc[m.head]
             if head.pos_ == "PRON":
@@ -457,7 +458,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
         # le communiqué du ministère de l'Intérieur: the one who issued it
         hit = names.in_span(nouns[0].i + 1, m.end)
         if hit is not None:
-            return _Resolved(names.fullest(hit), hit.label, None)
+            return _Resolved(names.fullest(hit), hit.label, None, how="speech noun's issuer")
         nouns = nouns[1:]
     if not nouns:
         return previous_or_nearest(names, m.start, previous, "PER")
@@ -469,34 +470,34 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
             # un porte-parole de l'agence régionale de santé: the body speaks
             hit = names.in_span(of[0].i + 1, m.end)
             if hit is not None and hit.label != "PER":
-                return _Resolved(names.fullest(hit), "ORG", role_text)
+                return _Resolved(names.fullest(hit), "ORG", role_text, how="spokesperson's body")
             body = [t for t in doc[of[0].i + 1 : m.end] if t.pos_ == "NOUN"]
             if body and fold(body[0].lemma_) in ORG_NOUN_KEYS:
                 start = body[0].i - 1 if doc[body[0].i - 1].pos_ == "DET" else body[0].i
                 found = resolve_role(doc, names, Mention(start, m.end, "nominal", body[0].i), previous)
-                return _Resolved(found.name, "ORG", role_text)
+                return _Resolved(found.name, "ORG", role_text, how="spokesperson's body")
     det = doc[m.start]
     if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
-        return _Resolved(None, None, role_text)  # un ancien guide, des habitants: nobody named
+        return _Resolved(None, None, role_text, how="indefinite: nobody")  # un ancien guide, des habitants: nobody named
     plural_group = "Plur" in head.morph.get("Number")
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
     if hit is None and modifiers:
         hit = names.by_modifiers(modifiers, m.start)
     if hit is not None:
-        return _Resolved(names.fullest(hit), hit.label, role_text)
+        return _Resolved(names.fullest(hit), hit.label, role_text, how="role tie")
     if plural_group:
-        return _Resolved(None, None, role_text)  # les promoteurs, les habitants: a group, nobody named
+        return _Resolved(None, None, role_text, how="plural group: nobody")  # les promoteurs, les habitants: a group, nobody named
     if fold(lemma) in ORG_NOUN_KEYS:
         # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
         same_head = [
             n for n in names.before(m.start, window=10_000, label="ORG") if n.words and n.words[0] == fold(lemma)
         ]
         if same_head and not modifiers:
-            return _Resolved(names.fullest(same_head[0]), "ORG", role_text)
+            return _Resolved(names.fullest(same_head[0]), "ORG", role_text, how="body by its head noun")
         if fold(lemma) in INSTITUTION_KEYS:
             # la gendarmerie, le gouvernement malien, l'agence régionale de santé: the body itself
-            return _Resolved(body_name(doc, m), "ORG", role_text)
+            return _Resolved(body_name(doc, m), "ORG", role_text, how="institution")
         return previous_or_nearest(names, m.start, previous, "ORG")
     return previous_or_nearest(names, m.start, previous, "PER", noun_gender(head))
 
@@ -525,13 +526,13 @@ def previous_or_nearest(
         return gender is None or known is None or known == gender
 
     if previous is not None and previous.name and previous.label == label and fits(previous.name):
-        return _Resolved(previous.name, previous.label, None)
+        return _Resolved(previous.name, previous.label, None, how="previous speaker of that kind")
     salient = names.most_mentioned(label, tok_i, fits)
     if salient is not None:
-        return _Resolved(salient, label, None)
+        return _Resolved(salient, label, None, how="most named of that kind")
     if previous is not None and previous.name:
-        return _Resolved(previous.name, previous.label, None)
-    return _Resolved(None, None, None)
+        return _Resolved(previous.name, previous.label, None, how="previous speaker")
+    return _Resolved(None, None, None, how="nothing")
 
 
 def resolve_pronoun(
@@ -560,7 +561,7 @@ def resolve_pronoun(
         if near.start not in quoted and any(doc[k].dep_.startswith("nsubj") for k in range(near.start, near.end)):
             full = names.fullest(near)
             if fits(full, "PER"):
-                return _Resolved(full, "PER", None)
+                return _Resolved(full, "PER", None, how="subject since the previous quote")
     # coreference, when it links the pronoun to someone introduced since the previous quotation
     # (asked only when someone was: coreferee is by far the slowest step of the pipeline)
     newcomers = [
@@ -577,24 +578,24 @@ def resolve_pronoun(
                 and hit.start not in quoted
                 and fits(names.fullest(hit), hit.label)
             ):
-                return _Resolved(names.fullest(hit), hit.label, None)
+                return _Resolved(names.fullest(hit), hit.label, None, how="coreference, newly named")
     if previous is not None and fits(previous.name, previous.label):
-        return _Resolved(previous.name, previous.label, None)
+        return _Resolved(previous.name, previous.label, None, how="previous speaker")
     if coref is not None:
         for ant in coref.antecedents(doc, pron.i):
             hit = names.in_span(ant, ant + 1)
             if hit is not None and fits(names.fullest(hit), hit.label):
-                return _Resolved(names.fullest(hit), hit.label, None)
+                return _Resolved(names.fullest(hit), hit.label, None, how="coreference")
     for near in names.before(pron.i, label="PER") + names.before(pron.i, label="ORG"):
         full = names.fullest(near)
         if fits(full, near.label):
-            return _Resolved(full, near.label, None)
+            return _Resolved(full, near.label, None, how="nearest before")
     # « Nous sommes prêts, a-t-elle dit, à négocier », a conclu Hélène Martin: named after
     sent = sentence_of(doc, pron.i)
     for name in names.names:
         if name.label == "PER" and pron.i < name.start < sent.end and fits(names.fullest(name), "PER"):
-            return _Resolved(names.fullest(name), "PER", None)
-    return _Resolved(None, None, None)
+            return _Resolved(names.fullest(name), "PER", None, how="named after in the sentence")
+    return _Resolved(None, None, None, how="nothing")
 
 
 def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
@@ -654,8 +655,10 @@ def resolve_speakers(
             attribution = "context"
             lead = _lead_in_subject(doc, f.open_at)
             res = resolve_mention(doc, names, lead, previous, coref, since) if lead else _Resolved(None, None, None)
+            if lead is not None and res.name:
+                res = replace(res, how=f"lead-in {res.how}")
             if not res.name:
-                res = _Resolved(previous.name, previous.label, None) if previous else _Resolved(None, None, None)
+                res = _Resolved(previous.name, previous.label, None, how="previous speaker") if previous else res
             if not res.name:
                 pending_context.append(len(out))
             mention_text = None
@@ -680,6 +683,7 @@ def resolve_speakers(
                 confidence=round(conf, 3),
                 attribution=attribution,
                 speaker_role=res.role,
+                evidence=res.how,
             )
         )
         resolved_all.append(res)
@@ -693,5 +697,7 @@ def resolve_speakers(
     for k in pending_context:
         if first_named is not None:
             q = out[k]
-            out[k] = replace(q, speaker=first_named.name, confidence=CONFIDENCE["context"] * 0.8)
+            out[k] = replace(
+                q, speaker=first_named.name, confidence=CONFIDENCE["context"] * 0.8, evidence="first speaker named"
+            )
     return out

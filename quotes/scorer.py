@@ -39,6 +39,14 @@ def _classifier() -> Any:
     )
 
 
+def one_thread() -> Any:
+    """OpenMP on one thread: a few thousand rows gain nothing from more, and on a shared 2-core
+    machine more threads than free cores make gradient boosting many times slower."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    return threadpool_limits(limits=1)
+
+
 @dataclass
 class SpeakerScorer:
     vectorizer: Any
@@ -62,7 +70,8 @@ class SpeakerScorer:
         vectorizer = DictVectorizer(sparse=False)
         x = vectorizer.fit_transform(rows)
         classifier = _classifier()
-        classifier.fit(x, labels)
+        with one_thread():
+            classifier.fit(x, labels)
         return cls(vectorizer, classifier, {"format": FORMAT, "quotations": len(groups), "candidates": len(rows)})
 
     def probabilities(self, cands: Sequence[Candidate]) -> list[float]:
@@ -75,7 +84,7 @@ class SpeakerScorer:
         return [p / total for p in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
 
     def choose(self, cands: Sequence[Candidate]) -> tuple[int, float]:
-        """The index of the chosen candidate and its probability."""
+        """The index of the chosen candidate and its probability (call within `one_thread()`)."""
         probs = self.probabilities(cands)
         best = max(range(len(probs)), key=lambda k: (probs[k], -k))
         return best, probs[best]

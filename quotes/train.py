@@ -24,7 +24,7 @@ from quotes.evaluate import (
     match_quotes,
     same_speaker,
 )
-from quotes.pipeline import Analysis, decide, earlier_of, rule_history
+from quotes.pipeline import Analysis, choose_speakers, decide, earlier_of, rule_history
 from quotes.scorer import SpeakerScorer
 from quotes.types import ArticleQuotes
 
@@ -87,17 +87,8 @@ def training_groups(
 
 
 def _fit(examples: Sequence[Example], histories: Sequence[Sequence[str | None]]) -> SpeakerScorer:
-    return SpeakerScorer.fit(*training_groups(examples, histories))
-
-
-def decided_history(analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None]) -> list[str | None]:
-    """The speakers `scorer` picks for each quote, each knowing `history` before it."""
-    out: list[str | None] = []
-    for k, static in enumerate(analysis.candidates):
-        cands = with_history(static, earlier_of(analysis, history, k))
-        chosen, _ = scorer.choose(cands)
-        out.append(cands[chosen].key)
-    return out
+    groups, gold = training_groups(examples, histories)
+    return SpeakerScorer.fit(groups, gold)
 
 
 INNER_FOLDS = 3
@@ -118,7 +109,7 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
         train = [i for i in range(len(examples)) if i not in held]
         first = _fit([examples[i] for i in train], [rules[i] for i in train])
         for i in held_out:
-            histories[i] = decided_history(examples[i].analysis, first, rules[i])
+            histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
     return _fit(examples, histories)
 
 

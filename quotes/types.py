@@ -52,6 +52,9 @@ class Quote:
     said_on: str | None = None  # ISO date the statement was made
     said_on_source: DateSource | None = None  # a date the article gives, or its publication date
     venue: str | None = None  # where or in what it was said: "sommet de l'OCS", "BFM TV"
+    # how the speaker was found: the pattern ("role tie", "coreference", "previous speaker", ...)
+    # and, when the trained scorer chose another candidate, "scorer: …" with what weighed most
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""Candidate speakers and their features, on parses built by hand (no statistical model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from quotes.attribute import QUOTED_KEY, Attributed
+from quotes.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, with_history
+from quotes.detect import Cue, Found
+from quotes.resolve import NameIndex
+from quotes.types import Article, Quote
+
+VOCAB = spacy.blank("fr").vocab
+
+# (words, heads, deps, pos, ents) of one sentence: « Nous partons », <cue words...>
+Row = tuple[list[str], list[int], list[str], list[str], list[str]]
+
+ADDRESSEE: Row = (
+    ["«", "Nous", "partons", "»", ",", "a", "déclaré", "à", "l'", "AFP", "Jean", "Dupont", "."],
+    [2, 2, 6, 2, 6, 6, 6, 9, 9, 6, 6, 10, 6],
+    ["punct", "nsubj", "ccomp", "punct", "punct", "aux", "ROOT", "case", "det", "obl", "nsubj", "flat:name", "punct"],
+    ["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "ADP", "DET", "PROPN", "PROPN", "PROPN", "PUNCT"],
+    ["O", "O", "O", "O", "O", "O", "O", "O", "O", "B-ORG", "B-PER", "I-PER", "O"],
+)
+VICTIM: Row = (
+    ["«", "Nous", "partons", "»", ",", "a", "dit", "l'", "avocat", "de", "Marie", "Curie", "."],
+    [2, 2, 6, 2, 6, 6, 6, 8, 6, 10, 8, 10, 6],
+    ["punct", "nsubj", "ccomp", "punct", "punct", "aux", "ROOT", "det", "nsubj", "case", "nmod", "flat:name", "punct"],
+    ["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "DET", "NOUN", "ADP", "PROPN", "PROPN", "PUNCT"],
+    ["O", "O", "O", "O", "O", "O", "O", "O", "O", "O", "B-PER", "I-PER", "O"],
+)
+
+
+def parse(row: Row) -> Doc:
+    words, heads, deps, pos, ents = row
+    spaces = [w not in ("l'",) and k + 1 < len(words) and words[k + 1] not in (",", ".") for k, w in enumerate(words)]
+    return Doc(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, ents=ents, lemmas=words)
+
+
+def candidates_of(doc: Doc, cue_token: int, speaker: str | None = None) -> dict[str | None, Candidate]:
+    close = doc[3].idx
+    found = Found(doc[1].idx, doc[2].idx + len(doc[2].text), "direct", 0, close, Cue(cue_token, "a dit", "tail"), 0)
+    doc.user_data[QUOTED_KEY] = frozenset(range(0, 4))
+    quote = Quote(doc.text[found.start : found.end], found.start, found.end, "direct", speaker=speaker)
+    ctx = QuoteContext(quote, Attributed(found, None, "a dit"), 0, 4)
+    builder = CandidateBuilder(doc, NameIndex(doc), Article(path="t.txt", text=doc.text))
+    (cands,) = builder.candidates([ctx])
+    assert cands[-1].name is None, "nobody named is always a candidate, and the last"
+    return {c.key: c for c in cands}
+
+
+def test_the_addressee_is_in_a_prepositional_phrase_and_the_speaker_is_not() -> None:
+    cands = candidates_of(parse(ADDRESSEE), 6)
+    afp, dupont = cands["afp"].features, cands["jean dupont"].features
+    assert afp["after_in_pp"] == 1.0 and afp["after_pp_a"] == 1.0
+    assert "after_in_pp" not in dupont
+    # the first name after the cue is the medium; the first outside a prepositional phrase, the speaker
+    assert afp.get("cue_first_after") == 1.0 and "cue_first_after_free" not in afp
+    assert dupont.get("cue_first_after_free") == 1.0
+    assert dupont.get("cue_dep_nsubj") == 1.0 and dupont["cue_depth"] == 0.0
+
+
+def test_the_person_a_noun_belongs_to_is_not_a_free_subject() -> None:
+    cands = candidates_of(parse(VICTIM), 6)
+    curie = cands["marie curie"].features
+    assert curie["after_pp_de"] == 1.0
+    assert "cue_first_after_free" not in curie
+    assert curie["cue_depth"] == 1.0, "linked to the cue only through the noun it completes"
+
+
+@pytest.mark.parametrize(
+    ("row", "speaker", "picked"),
+    [(ADDRESSEE, "Jean Dupont", "jean dupont"), (VICTIM, None, None)],
+)
+def test_the_patterns_answer_is_marked(row: Row, speaker: str | None, picked: str | None) -> None:
+    cands = candidates_of(parse(row), 6, speaker)
+    marked = [k for k, c in cands.items() if c.features.get("rule_pick")]
+    assert marked == ([picked] if picked else [])
+    assert cands[None].features["rule_null"] == float(speaker is None)
+
+
+def _cand(key: str | None, near: bool, mentions: float = 0.0) -> Candidate:
+    return Candidate(key, "PER", {"near": float(near), "mentions": mentions, "is_null": float(key is None)}, None, key)
+
+
+def test_history_keeps_near_recent_and_most_named_candidates() -> None:
+    far = [_cand(f"far{k}", False, mentions=float(k)) for k in range(FAR_KEPT + 3)]
+    cands = [_cand("near", True), _cand("old", False), *far, _cand(None, False)]
+    out = with_history(cands, ["old", None, "near"])
+    keys = [c.key for c in out]
+    assert keys[-1] is None
+    assert "near" in keys and "old" in keys, "named near the quote, or a recent speaker"
+    kept_far = [k for k in keys if k and k.startswith("far")]
+    assert kept_far == [f"far{k}" for k in range(3, FAR_KEPT + 3)], "the most named of the far ones"
+    by_key: dict[Any, dict[str, float]] = {c.key: c.features for c in out}
+    assert by_key["near"]["prev_speaker"] == 1.0 and by_key["near"]["last_speaker"] == 1.0
+    assert by_key["old"]["prev_speaker"] == 0.0 and by_key["old"]["earlier_speaker"] == 1.0
+    assert by_key[None]["prev_null"] == 0.0
+
+
+def test_history_after_a_quote_given_to_nobody() -> None:
+    out = with_history([_cand("a", True), _cand(None, False)], ["a", None])
+    by_key = {c.key: c.features for c in out}
+    assert by_key[None]["prev_null"] == 1.0
+    assert by_key["a"]["prev_speaker"] == 1.0 and by_key["a"]["last_speaker"] == 0.0
