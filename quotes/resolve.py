@@ -478,7 +478,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
                 return _Resolved(found.name, "ORG", role_text, how="spokesperson's body")
     det = doc[m.start]
     if (det.pos_ == "DET" and det.lower_ in INDEFINITE) or doc[m.start : m.start + 2].text.lower() == "de nombreux":
-        return _Resolved(None, None, role_text, how="indefinite: nobody")  # un ancien guide, des habitants: nobody named
+        return _Resolved(None, None, role_text, how="indefinite: nobody")  # un ancien guide, des habitants
     plural_group = "Plur" in head.morph.get("Number")
     modifiers = {fold(t.text) for t in doc[head.i + 1 : m.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha}
     hit = names.by_role(lemma, m.start, modifiers)
@@ -487,7 +487,7 @@ def resolve_role(doc: Doc, names: NameIndex, m: Mention, previous: _Resolved | N
     if hit is not None:
         return _Resolved(names.fullest(hit), hit.label, role_text, how="role tie")
     if plural_group:
-        return _Resolved(None, None, role_text, how="plural group: nobody")  # les promoteurs, les habitants: a group, nobody named
+        return _Resolved(None, None, role_text, how="plural group: nobody")  # les promoteurs, les habitants
     if fold(lemma) in ORG_NOUN_KEYS:
         # la Ligue -> Ligue des droits de l'homme; le ministère -> ministère de l'Intérieur
         same_head = [
