@@ -1,4 +1,5 @@
-"""Word lists kept as data files under quotes/data: reporting verbs, speech nouns, role nouns."""
+"""Word lists kept as data files under quotes/data: reporting verbs, speech nouns, role nouns,
+and the speech classifier's person words, link phrases and wording nouns."""
 
 from __future__ import annotations
 
@@ -57,3 +58,18 @@ def non_speech_nouns() -> frozenset[str]:
 @cache
 def role_nouns() -> frozenset[str]:
     return frozenset(_lines("role_nouns.txt"))
+
+
+@cache
+def person_words() -> frozenset[str]:
+    return frozenset(_lines("person_words.txt"))
+
+
+@cache
+def link_phrases() -> tuple[str, ...]:
+    return tuple(_lines("link_phrases.txt"))
+
+
+@cache
+def wording_nouns() -> frozenset[str]:
+    return frozenset(_lines("wording_nouns.txt"))

@@ -26,6 +26,16 @@ class Analysis:
     quotes: tuple[Quote, ...]
     candidates: tuple[tuple[Candidate, ...], ...]
     coreference: Literal["coreferee", "fallback"]
+    speech: tuple[dict[str, float] | None, ...] = ()  # each quote's speech features (quotes.speech)
+
+    def only(self, keep: Sequence[int]) -> Analysis:
+        """The analysis with only the quotes at the indices `keep`."""
+        return replace(
+            self,
+            quotes=tuple(self.quotes[k] for k in keep),
+            candidates=tuple(self.candidates[k] for k in keep),
+            speech=tuple(self.speech[k] for k in keep) if self.speech else (),
+        )
 
 
 def apply_choice(quote: Quote, cands: tuple[Candidate, ...], chosen: int, confidence: float) -> Quote:
@@ -51,6 +61,14 @@ def earlier_of(analysis: Analysis, history: Sequence[str | None], k: int) -> lis
     return [history[j] for j in range(k) if analysis.quotes[j].kind != "indirect"]
 
 
+def speech_kept(analysis: Analysis, scorer: SpeakerScorer | None) -> list[int]:
+    """The indices of the quotes the model's speech classifier keeps (all without one)."""
+    speech = scorer.speech if scorer is not None else None
+    if speech is None or not analysis.speech:
+        return list(range(len(analysis.quotes)))
+    return [k for k, keep in enumerate(speech.kept(analysis.speech)) if keep]
+
+
 def choose_speakers(
     analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None] | None = None
 ) -> tuple[list[Quote], list[str | None]]:
@@ -72,9 +90,13 @@ def choose_speakers(
 
 def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The article's quotes with the scorer's speakers (the patterns' when there is no scorer),
-    then the date and venue of each."""
+    after dropping those the model's speech classifier judges not speech; then the date and
+    venue of each."""
     from quotes.situate import situate_quotes
 
+    keep = speech_kept(analysis, scorer)
+    if len(keep) < len(analysis.quotes):
+        analysis = analysis.only(keep)
     quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]
     situated = tuple(situate_quotes(analysis.article, quotes))
     return ArticleQuotes(article=analysis.article, quotes=situated, coreference=analysis.coreference)
@@ -109,6 +131,7 @@ class Extractor:
         from quotes.detect import detect_quotes
         from quotes.nlp import COREFERENCE_FAILED
         from quotes.resolve import name_index, resolve_speakers
+        from quotes.speech import article_features
 
         nlp = self.pipeline.nlp
         coref = self.pipeline.coref
@@ -124,11 +147,12 @@ class Extractor:
                 first, last = (span.start, span.end) if span is not None else (0, 0)
                 contexts.append(QuoteContext(q, a, first, last))
             cands = CandidateBuilder(doc, names, article).candidates(contexts)
+            speech = article_features(doc, [a.found for a in attributed], quotes)
             mode: Literal["coreferee", "fallback"] = coref.mode
             if doc.user_data.get(COREFERENCE_FAILED):
                 self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
                 mode = "fallback"
-            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode)
+            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech)
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""

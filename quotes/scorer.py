@@ -3,7 +3,8 @@
 A gradient-boosted classifier (scikit-learn) gives each candidate the probability that it is the
 speaker; the quotation goes to the most probable candidate, and its probability, normalised over
 the quotation's candidates, is the quote's confidence. The model directory holds `scorer.joblib`
-(the fitted vectorizer and classifier) and `model.json` (versions, training articles, figures).
+(the fitted vectorizer and classifier), `model.json` (versions, training articles, figures) and,
+optionally, `speech.joblib` (the speech classifier of quotes/speech.py).
 A model directory is code, as any pickle: load only models you made or trust.
 """
 
@@ -13,10 +14,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quotes.candidates import Candidate
 from quotes.errors import ModelError
+
+if TYPE_CHECKING:
+    from quotes.speech import SpeechClassifier
 
 MODEL_FILE = "scorer.joblib"
 META_FILE = "model.json"
@@ -52,6 +56,7 @@ class SpeakerScorer:
     vectorizer: Any
     classifier: Any
     meta: dict[str, Any] = field(default_factory=dict)
+    speech: SpeechClassifier | None = None  # drops quotations that are not speech (speech.joblib)
 
     @classmethod
     def fit(cls, groups: Sequence[Sequence[Candidate]], gold: Sequence[int | None]) -> SpeakerScorer:
@@ -94,6 +99,12 @@ class SpeakerScorer:
         import sklearn
 
         directory.mkdir(parents=True, exist_ok=True)
+        if self.speech is not None:
+            self.speech.save(directory)
+        else:
+            from quotes.speech import SPEECH_FILE
+
+            (directory / SPEECH_FILE).unlink(missing_ok=True)
         joblib.dump({"vectorizer": self.vectorizer, "classifier": self.classifier}, directory / MODEL_FILE, compress=3)
         self.meta = {**self.meta, **(meta or {}), "format": FORMAT, "scikit_learn": sklearn.__version__}
         (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -123,7 +134,9 @@ class SpeakerScorer:
         except Exception as exc:  # a truncated or foreign file: pickle raises many kinds
             kind = type(exc).__name__
             raise ModelError(f"{model_path}: corrupt model file ({kind}); retrain with `quotes train`") from exc
-        return cls(vectorizer, classifier, meta)
+        from quotes.speech import load_speech
+
+        return cls(vectorizer, classifier, meta, load_speech(directory))
 
 
 def load_scorer(directory: Path | None) -> SpeakerScorer | None:

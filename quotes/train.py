@@ -24,8 +24,9 @@ from quotes.evaluate import (
     match_quotes,
     same_speaker,
 )
-from quotes.pipeline import Analysis, choose_speakers, decide, earlier_of, rule_history
+from quotes.pipeline import Analysis, choose_speakers, decide, earlier_of, rule_history, speech_kept
 from quotes.scorer import SpeakerScorer
+from quotes.speech import Features, SpeechClassifier
 from quotes.types import ArticleQuotes
 
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
@@ -46,6 +47,29 @@ class Example:
     def gold_speaker(self, k: int) -> object:
         gi = self.gold_index[k]
         return UNMATCHED if gi is None else self.annotated.quotes[gi].speaker
+
+
+def restricted(example: Example, keep: Sequence[int]) -> Example:
+    """The example with only the detected quotes at the indices `keep` (those decide() keeps)."""
+    return Example(example.annotated, example.analysis.only(keep), tuple(example.gold_index[k] for k in keep))
+
+
+def speech_rows(examples: Sequence[Example]) -> tuple[list[Features], list[bool]]:
+    """Each detected quotation's speech features, labelled speech when it matches an annotated quote."""
+    rows: list[Features] = []
+    labels: list[bool] = []
+    for ex in examples:
+        for k, features in enumerate(ex.analysis.speech):
+            if features is not None:
+                rows.append(features)
+                labels.append(ex.gold_index[k] is not None)
+    return rows, labels
+
+
+def fit_speech(examples: Sequence[Example]) -> SpeechClassifier | None:
+    """The speech classifier, or None when the examples hold no spurious (or no matched) quotation."""
+    rows, labels = speech_rows(examples)
+    return SpeechClassifier.fit(rows, labels) if len(set(labels)) == 2 else None
 
 
 def label(annotated: AnnotatedArticle, analysis: Analysis) -> Example:
@@ -99,10 +123,13 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
     decisions and not from the annotations: a first scorer, knowing the patterns' previous
     speakers, decides each article held out (INNER_FOLDS folds by article); the final scorer is
     trained knowing those decisions as the previous speakers. At extraction time it decides the
-    quotations in order, each knowing its own decisions before."""
+    quotations in order, each knowing its own decisions before. The speech classifier that comes
+    with it is trained on every detected quotation of the examples."""
     rules = [rule_history(ex.analysis) for ex in examples]
     if len(examples) < INNER_FOLDS:
-        return _fit(examples, rules)
+        scorer = _fit(examples, rules)
+        scorer.speech = fit_speech(examples)
+        return scorer
     histories: list[list[str | None]] = [[] for _ in examples]
     for held_out in folds(examples, INNER_FOLDS):
         held = set(held_out)
@@ -110,7 +137,9 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
         first = _fit([examples[i] for i in train], [rules[i] for i in train])
         for i in held_out:
             histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
-    return _fit(examples, histories)
+    scorer = _fit(examples, histories)
+    scorer.speech = fit_speech(examples)
+    return scorer
 
 
 def folds(examples: Sequence[Example], k: int) -> list[list[int]]:
@@ -153,7 +182,9 @@ def pattern_of(quote: Any, cue_side: str | None) -> str:
 
 
 def scored_results(examples: Sequence[Example], scorers: Sequence[SpeakerScorer | None], k: int) -> CrossValidation:
-    """Figures of the results decided by `scorers[i]` for example i."""
+    """Figures of the results decided by `scorers[i]` for example i (the quotes its speech
+    classifier drops are left out of the examples too, so that indices stay aligned)."""
+    examples = [restricted(ex, speech_kept(ex.analysis, scorers[i])) for i, ex in enumerate(examples)]
     results = [decide(ex.analysis, scorers[i]) for i, ex in enumerate(examples)]
     ids = [ex.annotated.id for ex in examples]
     preds = {
