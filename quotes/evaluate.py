@@ -280,6 +280,16 @@ class Evaluation:
     correct_speaker_strict: int
     by_attribution: dict[str, tuple[int, int, int]]  # type -> (gold, detected, correct speaker)
     errors: tuple[EvalError, ...] = field(default_factory=tuple)
+    # kind -> (annotated, predicted, matched): matched and annotated by the annotation's kind, a
+    # spurious prediction under its own kind (it has no annotation)
+    by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    spurious_not_quotes: int = 0  # spurious predictions whose words are in the article's not_quotes
+
+    def kind_figures(self, kind: str) -> tuple[float, float, float]:
+        """Detection precision, recall and F1 of one kind."""
+        gold, predicted, matched = self.by_kind.get(kind, (0, 0, 0))
+        p, r = _ratio(matched, predicted), _ratio(matched, gold)
+        return p, r, _f1(p, r)
 
     @property
     def precision(self) -> float:
@@ -338,9 +348,19 @@ class Evaluation:
             + ("" if self.overlap == "jaccard" else f" [overlap: {self.overlap}]"),
             f"detection    P {det['precision']:.3f}  R {det['recall']:.3f}  F1 {det['f1']:.3f}"
             f"  exact boundaries {det['exact_boundaries']:.3f}",
-            f"speaker      accuracy {d['attribution_accuracy']:.3f}"
-            f" (same name exactly: {d['attribution_accuracy_strict']:.3f})",
         ]
+        lines.append("  by kind: the annotation's (a spurious quote counts under its predicted kind)")
+        for kind, (gold, predicted, _matched) in sorted(self.by_kind.items()):
+            p, r, f1 = self.kind_figures(kind)
+            lines.append(
+                f"  {kind:9s} annotated {gold:4d}  predicted {predicted:4d}  P {p:.3f}  R {r:.3f}  F1 {f1:.3f}"
+            )
+        spurious = self.predicted_quotes - self.matched
+        lines.append(f"  spurious  {spurious:4d}  of which in the article's not_quotes {self.spurious_not_quotes}")
+        lines.append(
+            f"speaker      accuracy {d['attribution_accuracy']:.3f}"
+            f" (same name exactly: {d['attribution_accuracy_strict']:.3f})"
+        )
         for kind, row in d["by_attribution"].items():
             acc = "-" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
             lines.append(
@@ -348,6 +368,11 @@ class Evaluation:
             )
         lines.append(f"end-to-end   P {e2e['precision']:.3f}  R {e2e['recall']:.3f}  F1 {e2e['f1']:.3f}")
         return "\n".join(lines)
+
+
+def _words_key(text: str) -> str:
+    """Quoted words compared with a not_quotes entry: no case, single spaces, ’ as '."""
+    return " ".join(text.replace("’", "'").split()).casefold()
 
 
 def _type_of(quote: GoldQuote) -> str:
@@ -365,8 +390,10 @@ def evaluate(
         raise InputError(f"unknown overlap {overlap!r}; use jaccard or coverage")
     totals = {"gold": 0, "pred": 0, "matched": 0, "exact": 0, "ok": 0, "strict": 0}
     tallies: dict[str, _Tally] = {}
+    kinds: dict[str, list[int]] = {}  # kind -> [annotated, predicted, matched]
     errors: list[EvalError] = []
     without = 0
+    in_not_quotes = 0
     for art in gold:
         if art.id not in predictions:
             without += 1
@@ -375,8 +402,13 @@ def evaluate(
         totals["pred"] += len(preds)
         pairs = match_quotes(art.quotes, preds, overlap)
         totals["matched"] += len(pairs)
+        for g in art.quotes:
+            kinds.setdefault(g.kind or "?", [0, 0, 0])[0] += 1
         for gi, pi in pairs:
             g, p = art.quotes[gi], preds[pi]
+            row = kinds[g.kind or "?"]
+            row[1] += 1
+            row[2] += 1
             totals["exact"] += (g.start, g.end) == (p.start, p.end)
             ok = same_speaker(g.speaker, p.speaker, lenient=True)
             totals["ok"] += ok
@@ -393,9 +425,12 @@ def evaluate(
                 tallies.setdefault(_type_of(g), _Tally()).gold += 1
                 errors.append(EvalError(art.id, "missed", g.text, g.speaker, None, g.attribution))
         found_pred = {pi for _, pi in pairs}
+        not_quotes = {_words_key(x) for x in art.not_quotes}
         for pi, p in enumerate(preds):
             if pi not in found_pred:
                 words = art.article.text[p.start : p.end]
+                kinds.setdefault(p.kind or "?", [0, 0, 0])[1] += 1
+                in_not_quotes += _words_key(words) in not_quotes
                 errors.append(EvalError(art.id, "spurious", words, None, p.speaker))
     return Evaluation(
         overlap=overlap,
@@ -409,4 +444,6 @@ def evaluate(
         correct_speaker_strict=totals["strict"],
         by_attribution={k: (t.gold, t.detected, t.correct) for k, t in tallies.items()},
         errors=tuple(errors),
+        by_kind={k: (v[0], v[1], v[2]) for k, v in kinds.items()},
+        spurious_not_quotes=in_not_quotes,
     )

@@ -251,3 +251,31 @@ def test_bad_predictions_file(
     code, _out, err = run_main(["evaluate", str(ANNOTATED), "--predictions", str(bad)], monkeypatch, capsys)
     assert code == 1
     assert err == f'Error: {bad}: line 1: every quote needs integer "start" and "end"\n'
+
+
+def test_text_report_by_kind_and_not_quotes(tmp_path: Path) -> None:
+    """Annotated: 6 direct, 2 mixed. Matched: 4 direct, 2 mixed; spurious: two predicted direct
+    (the widened eval_greve span, the short eval_visite one) and one mixed, « Kerloc'h 2030 »,
+    which eval_port lists among its not_quotes."""
+    preds = write_jsonl(tmp_path / "p.jsonl", hand_predictions())
+    result = runner.invoke(app, ["evaluate", str(ANNOTATED), "--predictions", str(preds)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("detection    P 0.667")
+    assert lines[2:6] == [
+        "  by kind: the annotation's (a spurious quote counts under its predicted kind)",
+        "  direct    annotated    6  predicted    6  P 0.667  R 0.667  F1 0.667",
+        "  mixed     annotated    2  predicted    3  P 0.667  R 1.000  F1 0.800",
+        "  spurious     3  of which in the article's not_quotes 1",
+    ]
+
+
+def test_not_quotes_compare_without_case_or_spacing() -> None:
+    [port] = [a for a in read_annotated(ANNOTATED) if a.id == "eval_port"]
+    start = port.article.text.index("Kerloc'h 2030")
+    spurious = [PredictedQuote(start, start + len("Kerloc'h 2030"), None, "mixed")]
+    assert evaluate([port], {"eval_port": spurious}).spurious_not_quotes == 1
+    elsewhere = evaluate([port], {"eval_port": [PredictedQuote(0, 10, None, "direct")]})
+    assert elsewhere.spurious_not_quotes == 0
+    assert elsewhere.by_kind == {"direct": (3, 1, 0), "mixed": (1, 0, 0)}
+    assert elsewhere.kind_figures("direct") == (0.0, 0.0, 0.0)
