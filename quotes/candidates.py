@@ -204,6 +204,9 @@ class CandidateBuilder:
             key = fold(full)
             self.mentions.setdefault(key, []).append(n)
             self.display.setdefault(key, (full, n.label))
+        # each name's paragraph and sentence, looked up once
+        self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
+        self.sent_of = {n.start: _sentence_index(doc, n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
         self.role_names = {fold(names.fullest(n)) for _, n, _ in names.roles}
         self.roles_of: dict[str, set[str]] = {}
@@ -274,8 +277,8 @@ class CandidateBuilder:
         keys: dict[str, bool] = {}  # candidate -> named near the quotation
         for key, ms in self.mentions.items():
             keys[key] = any(
-                para - PARAGRAPHS_BACK <= self.paragraphs.of(doc[n.start].idx) <= para
-                or (n.start >= ctx.last_token and _sentence_index(doc, n.start) <= last_sent + 1)
+                para - PARAGRAPHS_BACK <= self.para_of[n.start] <= para
+                or (n.start >= ctx.last_token and self.sent_of[n.start] <= last_sent + 1)
                 for n in ms
             )
         if rule_key:
@@ -345,9 +348,9 @@ class CandidateBuilder:
                 n = before[-1]
                 mention_text = n.text
                 f["before_tokens"] = _log(ctx.first_token - n.end)
-                f["before_sents"] = float(min(9, first_sent - _sentence_index(doc, n.start)))
-                f["before_paras"] = float(min(9, para - self.paragraphs.of(doc[n.start].idx)))
-                f["before_same_sent"] = float(_sentence_index(doc, n.start) == first_sent)
+                f["before_sents"] = float(min(9, first_sent - self.sent_of[n.start]))
+                f["before_paras"] = float(min(9, para - self.para_of[n.start]))
+                f["before_same_sent"] = float(self.sent_of[n.start] == first_sent)
                 self._mention_features(f, "before", n)
             else:
                 f["no_before"] = 1.0
@@ -355,8 +358,8 @@ class CandidateBuilder:
                 n = after[0]
                 mention_text = mention_text or n.text
                 f["after_tokens"] = _log(n.start - ctx.last_token)
-                f["after_sents"] = float(min(9, _sentence_index(doc, n.start) - last_sent))
-                f["after_same_sent"] = float(_sentence_index(doc, n.start) == last_sent)
+                f["after_sents"] = float(min(9, self.sent_of[n.start] - last_sent))
+                f["after_same_sent"] = float(self.sent_of[n.start] == last_sent)
                 self._mention_features(f, "after", n)
             else:
                 f["no_after"] = 1.0
@@ -395,7 +398,7 @@ class CandidateBuilder:
             if key not in by_key:
                 continue
             for n in ms:
-                if _sentence_index(doc, n.start) != sent:
+                if self.sent_of[n.start] != sent:
                     continue
                 outside_pp = _in_pp(doc, n) is None
                 if n.start > cue_i:
@@ -419,9 +422,9 @@ class CandidateBuilder:
         f["cue_tokens"] = _log(gap)
         f["cue_after"] = float(nearest.start > cue_i)
         f["cue_right_after"] = float(0 < nearest.start - cue_i <= 5)
-        f["cue_same_sent"] = float(any(_sentence_index(doc, n.start) == cue_sent for n in ms))
+        f["cue_same_sent"] = float(any(self.sent_of[n.start] == cue_sent for n in ms))
         for n in ms:
-            if _sentence_index(doc, n.start) != cue_sent:
+            if self.sent_of[n.start] != cue_sent:
                 continue
             head = _span_head(doc, n)
             node, depth = head, 0

@@ -52,6 +52,7 @@ def quote_record(q: object) -> dict[str, object]:
         "confidence": round(q.confidence, 3),
         "attribution": q.attribution,
         "speaker_role": q.speaker_role,
+        "evidence": q.evidence,
         "said_on": q.said_on,
         "venue": q.venue,
     }

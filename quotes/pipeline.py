@@ -48,6 +48,7 @@ def apply_choice(quote: Quote, cands: tuple[Candidate, ...], chosen: int, confid
         speaker_mention=quote.speaker_mention if same or c.name is None else c.mention,
         speaker_role=quote.speaker_role if same else None,
         confidence=round(confidence, 3),
+        evidence=quote.evidence if same else f"scorer (the patterns: {quote.speaker or 'nobody'}, {quote.evidence})",
     )
 
 
@@ -92,9 +93,11 @@ def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The article's quotes with the scorer's speakers (the patterns' when there is no scorer),
     after dropping those the model's speech classifier judges not speech; then the date and
     venue of each."""
+    from quotes.scorer import one_thread
     from quotes.situate import situate_quotes
 
-    keep = speech_kept(analysis, scorer)
+    with one_thread():
+        keep = speech_kept(analysis, scorer)
     if len(keep) < len(analysis.quotes):
         analysis = analysis.only(keep)
     quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]

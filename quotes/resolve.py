@@ -643,6 +643,7 @@ def resolve_speakers(
 ) -> list[Quote]:
     """Quote records with speakers named by the patterns, in text order."""
     names = names or name_index(doc, coref)
+    text = doc.text  # spaCy joins every token each time doc.text is read
     out: list[Quote] = []
     previous: _Resolved | None = None
     pending_context: list[int] = []
@@ -673,7 +674,7 @@ def resolve_speakers(
             conf *= 0.8
         out.append(
             Quote(
-                text=doc.text[f.start : f.end],
+                text=text[f.start : f.end],
                 start=f.start,
                 end=f.end,
                 kind=f.kind,
