@@ -61,6 +61,7 @@ class PredictedQuote:
     end: int
     speaker: str | None
     kind: str | None = None
+    evidence: str | None = None  # the pattern that named the speaker (quotes extract's "evidence")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -145,7 +146,7 @@ def read_predictions(path: Path) -> dict[str, list[PredictedQuote]]:
             if not ok:
                 raise InputError(f'{path}: line {n}: every quote needs integer "start" and "end"')
             speaker, kind = _opt_str(q.get("speaker")), _opt_str(q.get("kind"))
-            preds.append(PredictedQuote(q["start"], q["end"], speaker, kind))
+            preds.append(PredictedQuote(q["start"], q["end"], speaker, kind, _opt_str(q.get("evidence"))))
         out[Path(obj["path"]).stem] = preds
     return out
 
@@ -153,7 +154,7 @@ def read_predictions(path: Path) -> dict[str, list[PredictedQuote]]:
 def predictions_from_results(ids: Sequence[str], results: Sequence[ArticleQuotes]) -> dict[str, list[PredictedQuote]]:
     """Predictions keyed by article id from extraction results given in the same order."""
     return {
-        i: [PredictedQuote(q.start, q.end, q.speaker, q.kind) for q in r.quotes]
+        i: [PredictedQuote(q.start, q.end, q.speaker, q.kind, q.evidence) for q in r.quotes]
         for i, r in zip(ids, results, strict=True)
     }
 
@@ -280,6 +281,7 @@ class Evaluation:
     correct_speaker_strict: int
     by_attribution: dict[str, tuple[int, int, int]]  # type -> (gold, detected, correct speaker)
     errors: tuple[EvalError, ...] = field(default_factory=tuple)
+    by_evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # pattern -> (matched, right)
     # kind -> (annotated, predicted, matched): matched and annotated by the annotation's kind, a
     # spurious prediction under its own kind (it has no annotation)
     by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)
@@ -367,6 +369,10 @@ class Evaluation:
                 f"  {kind:9s} annotated {row['gold']:4d}  detected {row['detected']:4d}  speaker accuracy {acc}"
             )
         lines.append(f"end-to-end   P {e2e['precision']:.3f}  R {e2e['recall']:.3f}  F1 {e2e['f1']:.3f}")
+        if self.by_evidence:
+            lines.append("speaker accuracy by the pattern that named the speaker (evidence)")
+            for pattern, (n, ok) in sorted(self.by_evidence.items(), key=lambda kv: (-kv[1][0], kv[0])):
+                lines.append(f"  {pattern:52s} {n:5d}  {ok / n:.3f}")
         return "\n".join(lines)
 
 
@@ -392,6 +398,7 @@ def evaluate(
     tallies: dict[str, _Tally] = {}
     kinds: dict[str, list[int]] = {}  # kind -> [annotated, predicted, matched]
     errors: list[EvalError] = []
+    by_evidence: dict[str, tuple[int, int]] = {}
     without = 0
     in_not_quotes = 0
     for art in gold:
@@ -413,6 +420,9 @@ def evaluate(
             ok = same_speaker(g.speaker, p.speaker, lenient=True)
             totals["ok"] += ok
             totals["strict"] += same_speaker(g.speaker, p.speaker, lenient=False)
+            if p.evidence is not None:
+                seen, right = by_evidence.get(p.evidence, (0, 0))
+                by_evidence[p.evidence] = (seen + 1, right + ok)
             tally = tallies.setdefault(_type_of(g), _Tally())
             tally.gold += 1
             tally.detected += 1
@@ -446,4 +456,5 @@ def evaluate(
         errors=tuple(errors),
         by_kind={k: (v[0], v[1], v[2]) for k, v in kinds.items()},
         spurious_not_quotes=in_not_quotes,
+        by_evidence=by_evidence,
     )

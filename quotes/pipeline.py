@@ -48,7 +48,7 @@ def apply_choice(quote: Quote, cands: tuple[Candidate, ...], chosen: int, confid
         speaker_mention=quote.speaker_mention if same or c.name is None else c.mention,
         speaker_role=quote.speaker_role if same else None,
         confidence=round(confidence, 3),
-        evidence=quote.evidence if same else f"scorer (the patterns: {quote.speaker or 'nobody'}, {quote.evidence})",
+        evidence=quote.evidence if same else f"scorer over {quote.evidence}",
     )
 
 

@@ -22,6 +22,7 @@ from quotes.evaluate import (
     PredictedQuote,
     evaluate,
     match_quotes,
+    predictions_from_results,
     same_speaker,
 )
 from quotes.pipeline import Analysis, choose_speakers, decide, earlier_of, rule_history, speech_kept
@@ -187,11 +188,7 @@ def scored_results(examples: Sequence[Example], scorers: Sequence[SpeakerScorer 
     examples = [restricted(ex, speech_kept(ex.analysis, scorers[i])) for i, ex in enumerate(examples)]
     results = [decide(ex.analysis, scorers[i]) for i, ex in enumerate(examples)]
     ids = [ex.annotated.id for ex in examples]
-    preds = {
-        i: [PredictedQuote(q.start, q.end, q.speaker, q.kind) for q in r.quotes]
-        for i, r in zip(ids, results, strict=True)
-    }
-    evaluation = evaluate([ex.annotated for ex in examples], preds)
+    evaluation = evaluate([ex.annotated for ex in examples], predictions_from_results(ids, results))
     bins = [[lo, hi, 0, 0] for lo, hi in pairwise(BINS)]
     by_pattern: Counter[str] = Counter()
     right_pattern: Counter[str] = Counter()

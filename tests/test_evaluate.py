@@ -279,3 +279,26 @@ def test_not_quotes_compare_without_case_or_spacing() -> None:
     assert elsewhere.spurious_not_quotes == 0
     assert elsewhere.by_kind == {"direct": (3, 1, 0), "mixed": (1, 0, 0)}
     assert elsewhere.kind_figures("direct") == (0.0, 0.0, 0.0)
+
+
+def test_speaker_accuracy_by_the_pattern_that_named_the_speaker() -> None:
+    from quotes.evaluate import AnnotatedArticle, GoldQuote, PredictedQuote, evaluate
+    from quotes.types import Article
+
+    text = "« Un », dit Léa. « Deux », dit-elle. « Trois », ajoute Paul."
+    article = Article(path="a.json", text=text)
+    spans = [(text.index(w), text.index(w) + len(w)) for w in ("Un", "Deux", "Trois")]
+    gold = tuple(
+        GoldQuote(text[s:e], s, e, who, "name") for (s, e), who in zip(spans, ("Léa", "Léa", "Paul"), strict=True)
+    )
+    preds = [
+        PredictedQuote(*spans[0], "Léa", "direct", "name"),
+        PredictedQuote(*spans[1], "Paul", "direct", "previous speaker"),
+        PredictedQuote(*spans[2], "Paul", "direct", "name"),
+    ]
+    result = evaluate([AnnotatedArticle("a", article, gold)], {"a": preds})
+    assert result.by_evidence == {"name": (2, 2), "previous speaker": (1, 0)}
+    report = result.report()
+    assert "by the pattern that named the speaker" in report
+    assert any(line.split()[:2] == ["previous", "speaker"] and line.endswith("0.000") for line in report.splitlines())
+    assert "by_evidence" not in json.dumps(result.as_dict()), "the JSON stays the reference scorer's"
