@@ -226,8 +226,9 @@ def _cross_validate(
     gold: Sequence[AnnotatedArticle], k: int, errors: bool, as_json: bool, save_predictions: Path | None
 ) -> None:
     from quotes.pipeline import Extractor
-    from quotes.train import analyse_annotated, cross_validate
+    from quotes.train import analyse_annotated, check_folds, cross_validate
 
+    check_folds(k, len(gold))  # before loading the model
     extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), use_scorer=False)
     cv = cross_validate(analyse_annotated(extractor, gold), k)
     if save_predictions is not None:

@@ -23,15 +23,17 @@ def train_command(
         int, typer.Option("--cross-validate", help="Also print figures cross-validated over K folds by article.")
     ] = 0,
 ) -> None:
-    """Train the speaker scorer on annotated articles and write it to a model directory."""
+    """Train the speech classifier and the speaker scorer on annotated articles; write them to a model directory."""
     from datetime import date
 
     from quotes.evaluate import read_annotated
     from quotes.pipeline import Extractor
-    from quotes.train import analyse_annotated, fit
+    from quotes.train import analyse_annotated, check_folds, fit
     from quotes.train import cross_validate as run_cross_validation
 
     annotated = [a for d in annotated_dirs for a in read_annotated(d)]
+    if cross_validate:
+        check_folds(cross_validate, len(annotated))
     quotes = sum(len(a.quotes) for a in annotated)
     if quotes == 0:
         from quotes.errors import InputError

@@ -225,12 +225,17 @@ def _cue_side(ex: Example, k: int) -> str | None:
     return next((f.removeprefix("cue_side_") for f in features if f.startswith("cue_side_")), None)
 
 
-def cross_validate(examples: Sequence[Example], k: int) -> CrossValidation:
-    """Train on k-1 folds, decide the held-out fold, for each fold; figures over all articles."""
-    if k < 2 or k > len(examples):
+def check_folds(k: int, articles: int) -> None:
+    """`InputError` unless K folds by article can be made of that many articles."""
+    if k < 2 or k > articles:
         from quotes.errors import InputError
 
-        raise InputError(f"--cross-validate needs 2 to {len(examples)} folds for {len(examples)} articles, not {k}")
+        raise InputError(f"--cross-validate needs 2 to {articles} folds for {articles} articles, not {k}")
+
+
+def cross_validate(examples: Sequence[Example], k: int) -> CrossValidation:
+    """Train on k-1 folds, decide the held-out fold, for each fold; figures over all articles."""
+    check_folds(k, len(examples))
     scorers: list[SpeakerScorer | None] = [None] * len(examples)
     for held_out in folds(examples, k):
         held = set(held_out)

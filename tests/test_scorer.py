@@ -162,3 +162,21 @@ def test_extract_with_a_missing_model_is_one_error(
     article.write_text("« Bonjour », a dit Jean Dupont.")
     code, out, err = run_main(["extract", str(article), "--model", str(tmp_path / "nope")], monkeypatch, capsys)
     assert code == 1 and out == "" and "no such model directory" in err and err.count("\n") == 1
+
+
+def test_cross_validation_with_too_few_folds_fails_before_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quotes import pipeline
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(pipeline.Extractor, "__init__", refuse)
+    article = {"id": "x", "text": "« Bonjour », dit-il.", "quotes": [{"quote": "Bonjour", "start": 2, "end": 9}]}
+    (tmp_path / "x.json").write_text(json.dumps(article, ensure_ascii=False))
+    code, _, err = run_main(["evaluate", "--cross-validate", "1", str(tmp_path)], monkeypatch, capsys)
+    assert code == 1 and "needs 2 to 1 folds for 1 articles, not 1" in err
+    args = ["train", str(tmp_path), "-o", str(tmp_path / "m"), "--cross-validate", "5"]
+    code, _, err = run_main(args, monkeypatch, capsys)
+    assert code == 1 and "not 5" in err and not (tmp_path / "m").exists()
