@@ -288,8 +288,12 @@ class NameIndex:
                 # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
                 # Ana Pastor -> Ana Pastor García (a name of two words or more inside a longer one)
                 surname = len(words) == 1 and self.first_name_gender(name.text) is None
-                if (ow[-1] == words[-1] and _covers(ow, words)) or (
-                    (len(words) >= 2 or surname) and _contiguous(ow, words)
+                # Thierry -> Thierry Pellard: a first name alone, as the press names people it met
+                first_name = len(words) == 1 and not surname and len(ow) >= 2 and ow[0] == words[0]
+                if (
+                    (ow[-1] == words[-1] and _covers(ow, words))
+                    or ((len(words) >= 2 or surname) and _contiguous(ow, words))
+                    or first_name
                 ):
                     best = other
             elif name.label == "ORG" and other.label == "ORG":

@@ -107,3 +107,14 @@ def test_history_after_a_quote_given_to_nobody() -> None:
     by_key = {c.key: c.features for c in out}
     assert by_key[None]["prev_null"] == 1.0
     assert by_key["a"]["prev_speaker"] == 1.0 and by_key["a"]["last_speaker"] == 0.0
+
+
+def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> None:
+    words = ["Thierry", "Pellard", "sculpte", ".", "Thierry", "rit", ".", "Dupont", "part", "."]
+    ents = ["B-PER", "I-PER", "O", "O", "B-PER", "O", "O", "B-PER", "O", "O"]
+    doc = Doc(VOCAB, words=words, ents=ents)
+    names = NameIndex(doc, first_name_gender=lambda first: "m" if first == "Thierry" else None)
+    alone = next(n for n in names.names if n.text == "Thierry")
+    assert names.fullest(alone) == "Thierry Pellard"
+    surname = next(n for n in names.names if n.text == "Dupont")
+    assert names.fullest(surname) == "Dupont", "a surname is not a first name"
