@@ -72,7 +72,7 @@ class TokenIndex:
 
     def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
         self.doc = doc
-        self.starts = [t.idx for t in doc]
+        self.starts = token_starts(doc)
         self.inside = [False] * (len(doc.text) + 1)
         for s in spans:
             self.inside[s.open_at : s.after] = [True] * (s.after - s.open_at)
@@ -82,6 +82,18 @@ class TokenIndex:
         first = bisect_left(self.starts, max(start, 0))
         last = bisect_left(self.starts, end)
         return [self.doc[i] for i in range(first, last) if not (outside_quotes and self.inside[self.starts[i]])]
+
+
+def token_starts(doc: Doc) -> list[int]:
+    """Each token's character offset, read once per doc from spaCy's arrays (iterating the doc
+    makes a Token object for each)."""
+    starts: list[int] | None = doc.user_data.get("quotes_token_starts")
+    if starts is None:
+        from spacy.attrs import IDX
+
+        starts = [int(i) for i in doc.to_array(IDX).tolist()] if len(doc) else []
+        doc.user_data["quotes_token_starts"] = starts
+    return starts
 
 
 def sentence_of(doc: Doc, i: int) -> Any:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from quotes.cues import is_title_word
-from quotes.detect import Found, is_title_like, words_of
+from quotes.detect import Found, is_title_like, token_starts, words_of
 from quotes.errors import ModelError
 from quotes.folding import fold
 from quotes.lexicon import link_phrases, person_words, wording_nouns
@@ -58,18 +58,9 @@ def _paragraph_end(text: str, at: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _starts(doc: Doc) -> list[int]:
-    """Each token's character offset (computed once per doc)."""
-    starts: list[int] | None = doc.user_data.get("quotes_token_starts")
-    if starts is None:
-        starts = [t.idx for t in doc]
-        doc.user_data["quotes_token_starts"] = starts
-    return starts
-
-
 def _tokens_between(doc: Doc, start: int, end: int) -> list[Any]:
     """The tokens that start within [start, end)."""
-    starts = _starts(doc)
+    starts = token_starts(doc)
     return [doc[i] for i in range(bisect_left(starts, start), bisect_left(starts, end))]
 
 
