@@ -65,6 +65,7 @@ class Found:
     close_at: int  # the closing mark (== end for indirect speech)
     cue: Cue | None
     head_start: int  # where the reporter's sentence around it begins
+    rejected: str | None = None  # why the rules judge it not speech (kept only for a trained classifier)
 
 
 class TokenIndex:
@@ -325,8 +326,10 @@ def is_title_like(words: list[str]) -> bool:
     return 0 < len(words) <= 4 and all(w[:1].isupper() for w in content)
 
 
-def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
-    """Decide whether a quoted stretch is speech, its kind and its cue; None when it is not speech."""
+def classify(span: QuotedSpan, text: str, index: TokenIndex, keep_rejected: bool = False) -> Found | None:
+    """Decide whether a quoted stretch is speech, its kind and its cue; None when it is not speech
+    (or, with `keep_rejected`, the stretch with the reason in `rejected`, for a trained classifier
+    to judge again)."""
     doc = index.doc
     inner = text[span.start : span.end]
     words = words_of(inner)
@@ -340,20 +343,25 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex) -> Found | None:
         nxt += 1  # the reporter's words after a quotation stop at the next quotation
     tail = index.tokens(span.after, nxt)
     cue = tail_cue(doc, tail) or head_cue(doc, head, span.open_at) or later_incise(doc, tail) or named_before(head)
+
+    def reject(reason: str) -> Found | None:
+        if not keep_rejected:
+            return None
+        return Found(span.start, span.end, "mixed", span.open_at, span.close_at, cue, head_from, reason)
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
-        return None
+        return reject("title noun before")
     if tail and len(words) <= 10 and tail[0].text == "," and any(is_title_word(t) for t in tail[1:5]):
         if not any(reporting_kind(t) for t in tail[1:5]):
-            return None
+            return reject("title noun after")
     whole_sentence = not head or (cue is not None and cue.side in ("colon",)) or head[-1].text == ":"
     if is_title_like(words) and not whole_sentence:
-        return None
+        return reject("title-like")
     # a reporting verb later in the sentence does not make a word quoted before it someone's
     # (lors du rassemblement contre la « méga-bassine », le ministre s'est interrogé …)
     said_before = cue is not None or any(reporting_kind(t) == "always" for t in head)
     if len(words) <= 2 and not whole_sentence and not said_before:
-        return None  # a scare quote: one or two words with nobody said to say them
+        return reject("scare quote")  # one or two words with nobody said to say them
     starts_upper = words[0][:1].isupper() or inner[:1].isupper()
     if whole_sentence or (cue is not None and cue.side == "tail" and len(head) <= 1 and starts_upper):
         kind: QuoteKind = "direct"
@@ -430,19 +438,20 @@ def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Fou
     return out
 
 
-def detect_quotes(doc: Doc) -> list[Found]:
-    """Every quotation of the article (direct, mixed, then indirect), in text order."""
+def detect_quotes(doc: Doc, keep_rejected: bool = False) -> list[Found]:
+    """Every quotation of the article (direct, mixed, then indirect), in text order; with
+    `keep_rejected`, also the quoted stretches judged not speech, their reason in `rejected`."""
     text = doc.text
     spans = quoted_spans(text)
     index = TokenIndex(doc, spans)
     found: list[Found] = []
     for span in spans:
         for piece, incise_cue in split_incises(span, text, index):
-            f = classify(piece, text, index)
+            f = classify(piece, text, index, keep_rejected)
             if f is None:
                 continue
             if incise_cue is not None and not (f.cue is not None and f.cue.side == "tail"):
-                f = Found(f.start, f.end, f.kind, f.open_at, f.close_at, incise_cue, f.head_start)
+                f = Found(f.start, f.end, f.kind, f.open_at, f.close_at, incise_cue, f.head_start, f.rejected)
             found.append(f)
-    found.extend(indirect_speech(doc, index, found))
+    found.extend(indirect_speech(doc, index, [f for f in found if f.rejected is None]))
     return sorted(found, key=lambda f: f.start)

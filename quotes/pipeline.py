@@ -27,6 +27,7 @@ class Analysis:
     candidates: tuple[tuple[Candidate, ...], ...]
     coreference: Literal["coreferee", "fallback"]
     speech: tuple[dict[str, float] | None, ...] = ()  # each quote's speech features (quotes.speech)
+    rejected: tuple[bool, ...] = ()  # quotes the detection rules judge not speech (kept for the classifier)
 
     def only(self, keep: Sequence[int]) -> Analysis:
         """The analysis with only the quotes at the indices `keep`."""
@@ -35,6 +36,7 @@ class Analysis:
             quotes=tuple(self.quotes[k] for k in keep),
             candidates=tuple(self.candidates[k] for k in keep),
             speech=tuple(self.speech[k] for k in keep) if self.speech else (),
+            rejected=tuple(self.rejected[k] for k in keep) if self.rejected else (),
         )
 
 
@@ -63,10 +65,12 @@ def earlier_of(analysis: Analysis, history: Sequence[str | None], k: int) -> lis
 
 
 def speech_kept(analysis: Analysis, scorer: SpeakerScorer | None) -> list[int]:
-    """The indices of the quotes the model's speech classifier keeps (all without one)."""
+    """The indices of the quotes the model's speech classifier keeps; without one, those the
+    detection rules judge speech."""
     speech = scorer.speech if scorer is not None else None
     if speech is None or not analysis.speech:
-        return list(range(len(analysis.quotes)))
+        rejected = analysis.rejected or (False,) * len(analysis.quotes)
+        return [k for k in range(len(analysis.quotes)) if not rejected[k]]
     return [k for k, keep in enumerate(speech.kept(analysis.speech)) if keep]
 
 
@@ -129,7 +133,7 @@ class Extractor:
 
     def analyse(self, articles: Iterable[Article]) -> Iterator[Analysis]:
         """Each article's quotes as the patterns attribute them, with their candidates."""
-        from quotes.attribute import attribute_quotes
+        from quotes.attribute import attribute_quote, attribute_quotes
         from quotes.candidates import CandidateBuilder, QuoteContext
         from quotes.detect import detect_quotes
         from quotes.nlp import COREFERENCE_FAILED
@@ -140,10 +144,19 @@ class Extractor:
         coref = self.pipeline.coref
         pairs = ((a.text, a) for a in articles)
         for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            found = detect_quotes(doc)
-            attributed = attribute_quotes(doc, found)
+            found = detect_quotes(doc, keep_rejected=True)
+            attributed = attribute_quotes(doc, [f for f in found if f.rejected is None])
             names = name_index(doc, coref)
             quotes = resolve_speakers(doc, attributed, coref, names)
+            # stretches the rules judge not speech, attributed apart (they neither mask names nor
+            # carry a previous speaker for the others), for the speech classifier to judge again
+            judged_not = [attribute_quote(doc, f) for f in found if f.rejected is not None]
+            if judged_not:
+                both = sorted(
+                    zip(attributed + judged_not, quotes + resolve_speakers(doc, judged_not, coref, names), strict=True),
+                    key=lambda aq: aq[0].found.start,
+                )
+                attributed, quotes = [a for a, _ in both], [q for _, q in both]
             contexts = []
             for q, a in zip(quotes, attributed, strict=True):
                 span = doc.char_span(a.found.open_at, a.found.close_at + 1, alignment_mode="expand")
@@ -155,7 +168,8 @@ class Extractor:
             if doc.user_data.get(COREFERENCE_FAILED):
                 self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
                 mode = "fallback"
-            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech)
+            rejected = tuple(a.found.rejected is not None for a in attributed)
+            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech, rejected)
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""

@@ -118,3 +118,22 @@ def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> Non
     assert names.fullest(alone) == "Thierry Pellard"
     surname = next(n for n in names.names if n.text == "Dupont")
     assert names.fullest(surname) == "Dupont", "a surname is not a first name"
+
+
+def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier() -> None:
+    from quotes.detect import detect_quotes
+
+    doc = spacy.blank("fr")("Le parti parle de « refondation » depuis des mois.")
+    assert detect_quotes(doc) == []
+    (kept,) = detect_quotes(spacy.blank("fr")(doc.text), keep_rejected=True)
+    assert kept.rejected == "scare quote" and doc.text[kept.start : kept.end] == "refondation"
+
+
+def test_without_a_speech_classifier_the_rules_rejections_stand() -> None:
+    from quotes.pipeline import Analysis, speech_kept
+
+    text = "« Oui », dit-il, et « non »."
+    quotes = (Quote("Oui", 2, 5, "direct"), Quote("non", 21, 24, "mixed"))
+    analysis = Analysis(Article(path="a.txt", text=text), quotes, ((), ()), "fallback", (), (False, True))
+    assert speech_kept(analysis, None) == [0]
+    assert analysis.only([1]).rejected == (True,)

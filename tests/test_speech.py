@@ -20,7 +20,7 @@ from quotes.detect import Cue, Found
 from quotes.errors import ModelError
 from quotes.pipeline import Analysis, speech_kept
 from quotes.scorer import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, SpeakerScorer
-from quotes.speech import SPEECH_FILE, SpeechClassifier, article_features, load_speech, span_features
+from quotes.speech import SPEECH_FILE, THRESHOLD, SpeechClassifier, article_features, load_speech, span_features
 from quotes.types import Article, Quote
 
 VOCAB = spacy.blank("fr").vocab
@@ -230,7 +230,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert loaded is not None
     rows = [SPEECH, TITLE, {"words": 5.0, "person_words": 1.0}]
     assert loaded.probabilities(rows) == clf.probabilities(rows)
-    assert loaded.threshold == 0.5
+    assert loaded.threshold == clf.threshold == THRESHOLD
 
 
 def model_dir(tmp_path: Path) -> Path:
@@ -311,3 +311,13 @@ def test_cli_reports_a_corrupt_speech_file_on_one_line(
 def test_stub_scorer_without_speech_keeps_everything() -> None:
     analysis = Analysis(Article("a", "x"), (Quote("x", 0, 1, "mixed"),), ((),), "fallback", (TITLE,))
     assert speech_kept(analysis, SimpleNamespace(speech=None)) == [0]  # type: ignore[arg-type]
+
+
+def test_a_stretch_the_rules_rejected_needs_a_surer_classifier() -> None:
+    from quotes.speech import REJECTED_THRESHOLD
+
+    clf = fitted()
+    clf.threshold = 0.0  # keep everything the rules kept
+    rejected = {**SPEECH, "rules_rejected": 1.0}
+    p = clf.probabilities([rejected])[0]
+    assert clf.kept([SPEECH, rejected, None]) == [True, p >= REJECTED_THRESHOLD, True]
