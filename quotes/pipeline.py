@@ -1,5 +1,6 @@
 """The only module that knows the stage order:
-read -> nlp -> detect -> attribute -> resolve (patterns) -> candidates -> score -> situate."""
+read -> nlp -> detect -> attribute -> resolve (the patterns) -> speech features and speaker
+candidates -> speech classifier (drops what is not speech) -> speaker scorer -> situate."""
 
 from __future__ import annotations
 
