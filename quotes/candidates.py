@@ -32,7 +32,6 @@ PP_WORDS = {"de", "du", "des", "d'", "d’", "à", "au", "aux", "pour", "par", "
 PP_KIND = {"de": "de", "du": "de", "des": "de", "d'": "de", "d’": "de", "à": "a", "au": "a", "aux": "a"}
 FEMININE_PRONOUNS = {"elle", "elles", "celle-ci", "cette dernière", "-elle", "-t-elle"}
 MASCULINE_PRONOUNS = {"il", "ils", "lui", "celui-ci", "ce dernier", "-il", "-t-il", "eux"}
-ATTRIBUTIONS = ("name", "pronoun", "nominal", "relative", "context", "none")
 LABELS = ("PER", "ORG", "LOC", "MISC")
 # How many paragraphs before the quotation's own are searched for names.
 PARAGRAPHS_BACK = 2
@@ -208,7 +207,6 @@ class CandidateBuilder:
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
         self.sent_of = {n.start: _sentence_index(doc, n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
-        self.role_names = {fold(names.fullest(n)) for _, n, _ in names.roles}
         self.roles_of: dict[str, set[str]] = {}
         self.role_words_of: dict[str, set[str]] = {}
         for lemma, n, _ in names.roles:
@@ -332,7 +330,7 @@ class CandidateBuilder:
                 len(name_words) > 1 and self.names.first_name_gender(name_words[0]) is not None
             )
             f["byline"] = float(bool(self.byline) and key in self.byline)
-            f["has_role"] = float(key in self.role_names)
+            f["has_role"] = float(key in self.roles_of)
             if label == "PER" or f["first_name_known"]:
                 g = self.names.gender(name)
                 f["gender_known"] = float(g is not None)

@@ -99,12 +99,16 @@ def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     after dropping those the model's speech classifier judges not speech; then the date and
     venue of each."""
     from quotes.scorer import one_thread
-    from quotes.situate import situate_quotes
 
     with one_thread():
         keep = speech_kept(analysis, scorer)
-    if len(keep) < len(analysis.quotes):
-        analysis = analysis.only(keep)
+    return decide_kept(analysis.only(keep) if len(keep) < len(analysis.quotes) else analysis, scorer)
+
+
+def decide_kept(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
+    """The speakers and the date and venue of quotes already judged speech."""
+    from quotes.situate import situate_quotes
+
     quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]
     situated = tuple(situate_quotes(analysis.article, quotes))
     return ArticleQuotes(article=analysis.article, quotes=situated, coreference=analysis.coreference)

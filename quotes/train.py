@@ -25,7 +25,7 @@ from quotes.evaluate import (
     predictions_from_results,
     same_speaker,
 )
-from quotes.pipeline import Analysis, choose_speakers, decide, earlier_of, rule_history, speech_kept
+from quotes.pipeline import Analysis, choose_speakers, decide_kept, earlier_of, rule_history, speech_kept
 from quotes.scorer import SpeakerScorer
 from quotes.speech import Features, SpeechClassifier
 from quotes.types import ArticleQuotes
@@ -127,17 +127,15 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
     quotations in order, each knowing its own decisions before. The speech classifier that comes
     with it is trained on every detected quotation of the examples."""
     rules = [rule_history(ex.analysis) for ex in examples]
-    if len(examples) < INNER_FOLDS:
-        scorer = _fit(examples, rules)
-        scorer.speech = fit_speech(examples)
-        return scorer
-    histories: list[list[str | None]] = [[] for _ in examples]
-    for held_out in folds(examples, INNER_FOLDS):
-        held = set(held_out)
-        train = [i for i in range(len(examples)) if i not in held]
-        first = _fit([examples[i] for i in train], [rules[i] for i in train])
-        for i in held_out:
-            histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
+    histories = rules  # too few articles for held-out decisions: the patterns' speakers
+    if len(examples) >= INNER_FOLDS:
+        histories = [[] for _ in examples]
+        for held_out in folds(examples, INNER_FOLDS):
+            held = set(held_out)
+            train = [i for i in range(len(examples)) if i not in held]
+            first = _fit([examples[i] for i in train], [rules[i] for i in train])
+            for i in held_out:
+                histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
     scorer = _fit(examples, histories)
     scorer.speech = fit_speech(examples)
     return scorer
@@ -186,7 +184,7 @@ def scored_results(examples: Sequence[Example], scorers: Sequence[SpeakerScorer 
     """Figures of the results decided by `scorers[i]` for example i (the quotes its speech
     classifier drops are left out of the examples too, so that indices stay aligned)."""
     examples = [restricted(ex, speech_kept(ex.analysis, scorers[i])) for i, ex in enumerate(examples)]
-    results = [decide(ex.analysis, scorers[i]) for i, ex in enumerate(examples)]
+    results = [decide_kept(ex.analysis, scorers[i]) for i, ex in enumerate(examples)]
     ids = [ex.annotated.id for ex in examples]
     evaluation = evaluate([ex.annotated for ex in examples], predictions_from_results(ids, results))
     bins = [[lo, hi, 0, 0] for lo, hi in pairwise(BINS)]
