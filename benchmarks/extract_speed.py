@@ -18,7 +18,7 @@ ROUNDS = 3
 def main() -> None:
     import spacy
 
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.read import read_inputs
 
     default = ROOT.parent / "shared" / "corpus" / "dev"
@@ -28,7 +28,7 @@ def main() -> None:
 
     bare = spacy.load("fr_core_news_md")
     patterns = Extractor(use_scorer=False)
-    from quotes.scorer import load_scorer
+    from quotes.extract.scorer import load_scorer
 
     before_sklearn = current_rss_mb()
     import joblib  # noqa: F401

@@ -95,7 +95,7 @@ def extract(
     model: ModelOpt = None,
 ) -> None:
     """Find every quotation in French news articles and name who said it."""
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.read import find_inputs, read_inputs
 
     find_inputs(paths)  # fail early on a missing path, before loading the model

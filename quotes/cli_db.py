@@ -66,7 +66,7 @@ def errors() -> Iterator[None]:
 
 def make_extractor(model_dir: Path | None = None) -> Any:
     """The loaded extraction pipeline (a function so that tests can hand in the session's one)."""
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
 
     return Extractor(warn=lambda msg: _stderr().print(f"Warning: {msg}", markup=False), model_dir=model_dir)
 

@@ -26,7 +26,7 @@ class ExtractorLike(Protocol):
 
 def load_extractor(model_dir: Path | None = None) -> ExtractorLike:
     """The loaded French pipeline (tests replace this function to share one or to fake one)."""
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
 
     return Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), model_dir=model_dir)
 
@@ -225,7 +225,7 @@ def evaluate_command(
 def _cross_validate(
     gold: Sequence[AnnotatedArticle], k: int, errors: bool, as_json: bool, save_predictions: Path | None
 ) -> None:
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.train import analyse_annotated, check_folds, cross_validate
 
     check_folds(k, len(gold))  # before loading the model

@@ -27,7 +27,7 @@ def train_command(
     from datetime import date
 
     from quotes.evaluate import read_annotated
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.train import analyse_annotated, check_folds, fit
     from quotes.train import cross_validate as run_cross_validation
 

@@ -231,7 +231,7 @@ HEAD_CHARS = 1500
 
 def text_metadata(text: str) -> dict[str, str]:
     """Best-effort metadata from a plain-text article's own lines: a date line, a byline."""
-    from quotes.situate import MONTHS, normalise
+    from quotes.extract.situate import MONTHS, normalise
 
     head = text[:HEAD_CHARS]
     meta: dict[str, str] = {}

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from quotes.candidates import Candidate, with_history
 from quotes.evaluate import (
     AnnotatedArticle,
     Evaluation,
@@ -25,9 +24,10 @@ from quotes.evaluate import (
     predictions_from_results,
     same_speaker,
 )
-from quotes.pipeline import Analysis, choose_speakers, decide_kept, earlier_of, rule_history, speech_kept
-from quotes.scorer import SpeakerScorer
-from quotes.speech import Features, SpeechClassifier
+from quotes.extract.candidates import Candidate, with_history
+from quotes.extract.pipeline import Analysis, choose_speakers, decide_kept, earlier_of, rule_history, speech_kept
+from quotes.extract.scorer import SpeakerScorer
+from quotes.extract.speech import Features, SpeechClassifier
 from quotes.types import ArticleQuotes
 
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)

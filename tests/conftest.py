@@ -14,7 +14,7 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def extractor() -> Iterator[object]:
     """One loaded `Extractor` for every test that needs the model."""
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
 
     yield Extractor()
 

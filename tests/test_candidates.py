@@ -8,10 +8,10 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from quotes.attribute import QUOTED_KEY, Attributed
-from quotes.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, with_history
-from quotes.detect import Cue, Found
-from quotes.resolve import NameIndex
+from quotes.extract.attribute import QUOTED_KEY, Attributed
+from quotes.extract.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, with_history
+from quotes.extract.detect import Cue, Found
+from quotes.extract.resolve import NameIndex
 from quotes.types import Article, Quote
 
 VOCAB = spacy.blank("fr").vocab
@@ -121,7 +121,7 @@ def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> Non
 
 
 def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier() -> None:
-    from quotes.detect import detect_quotes
+    from quotes.extract.detect import detect_quotes
 
     doc = spacy.blank("fr")("Le parti parle de « refondation » depuis des mois.")
     assert detect_quotes(doc) == []
@@ -130,7 +130,7 @@ def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier()
 
 
 def test_without_a_speech_classifier_the_rules_rejections_stand() -> None:
-    from quotes.pipeline import Analysis, speech_kept
+    from quotes.extract.pipeline import Analysis, speech_kept
 
     text = "« Oui », dit-il, et « non »."
     quotes = (Quote("Oui", 2, 5, "direct"), Quote("non", 21, 24, "mixed"))

@@ -225,7 +225,7 @@ def test_summary_line_for_nothing() -> None:
 def test_end_to_end_ingest_with_the_model(extractor: object, tmp_path: object) -> None:
     from pathlib import Path
 
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.search import Filters, search
     from quotes.types import Article
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quotes.marks import MARKS, quoted_spans
+from quotes.extract.marks import MARKS, quoted_spans
 
 CASES = [
     ("guillemets with inner spaces", "Il a dit : « Nous sommes prêts » hier.", ["Nous sommes prêts"]),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from quotes import nlp as nlp_module
+from quotes.extract import nlp as nlp_module
 
 pytestmark = pytest.mark.model
 
@@ -54,7 +54,7 @@ def test_first_name_gender_from_coreferee_lists(extractor: Any) -> None:
 
 def test_coreferee_failure_marks_the_article_and_warns(extractor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """coreferee raising inside is caught: the article is resolved by quotes' ranking, and says so."""
-    from quotes.pipeline import Extractor
+    from quotes.extract.pipeline import Extractor
     from quotes.types import Article
 
     def broken(doc: Any) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_main
 
-from quotes.candidates import Candidate
 from quotes.errors import ModelError
 from quotes.evaluate import AnnotatedArticle, GoldQuote
-from quotes.pipeline import Analysis
-from quotes.scorer import META_FILE, MODEL_FILE, SpeakerScorer, load_scorer
+from quotes.extract.candidates import Candidate
+from quotes.extract.pipeline import Analysis
+from quotes.extract.scorer import META_FILE, MODEL_FILE, SpeakerScorer, load_scorer
 from quotes.train import UNMATCHED, Example, folds, label
 from quotes.types import Article, Quote
 
@@ -167,7 +167,7 @@ def test_extract_with_a_missing_model_is_one_error(
 def test_cross_validation_with_too_few_folds_fails_before_loading_the_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from quotes import pipeline
+    from quotes.extract import pipeline
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was loaded")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quotes.situate import DAYS, MONTHS, said_on, situate_quotes, venue
+from quotes.extract.situate import DAYS, MONTHS, said_on, situate_quotes, venue
 from quotes.types import Article, Quote
 
 # Thursday 4 July 2024.

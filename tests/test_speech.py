@@ -1,4 +1,4 @@
-"""The speech classifier (quotes/speech.py): features on hand-built parses, fitting, saving, loading.
+"""The speech classifier (quotes/extract/speech.py): features on hand-built parses, fitting, saving, loading.
 
 The Docs are built by hand (words, tags, dependencies) on a blank French vocabulary: no
 statistical model is loaded.
@@ -16,11 +16,11 @@ import spacy
 from cli_helpers import run_main
 from spacy.tokens import Doc
 
-from quotes.detect import Cue, Found
 from quotes.errors import ModelError
-from quotes.pipeline import Analysis, speech_kept
-from quotes.scorer import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, SpeakerScorer
-from quotes.speech import SPEECH_FILE, THRESHOLD, SpeechClassifier, article_features, load_speech, span_features
+from quotes.extract.detect import Cue, Found
+from quotes.extract.pipeline import Analysis, speech_kept
+from quotes.extract.scorer import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, SpeakerScorer
+from quotes.extract.speech import SPEECH_FILE, THRESHOLD, SpeechClassifier, article_features, load_speech, span_features
 from quotes.types import Article, Quote
 
 VOCAB = spacy.blank("fr").vocab
@@ -314,7 +314,7 @@ def test_stub_scorer_without_speech_keeps_everything() -> None:
 
 
 def test_a_stretch_the_rules_rejected_needs_a_surer_classifier() -> None:
-    from quotes.speech import REJECTED_THRESHOLD
+    from quotes.extract.speech import REJECTED_THRESHOLD
 
     clf = fitted()
     clf.threshold = 0.0  # keep everything the rules kept

@@ -4,7 +4,7 @@ A gradient-boosted classifier (scikit-learn) gives each candidate the probabilit
 speaker; the quotation goes to the most probable candidate, and its probability, normalised over
 the quotation's candidates, is the quote's confidence. The model directory holds `scorer.joblib`
 (the fitted vectorizer and classifier), `model.json` (versions, training articles, figures) and,
-optionally, `speech.joblib` (the speech classifier of quotes/speech.py).
+optionally, `speech.joblib` (the speech classifier of quotes/extract/speech.py).
 A model directory is code, as any pickle: load only models you made or trust.
 """
 
@@ -17,16 +17,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quotes.candidates import Candidate
 from quotes.errors import ModelError
+from quotes.extract.candidates import Candidate
 
 if TYPE_CHECKING:
-    from quotes.speech import SpeechClassifier
+    from quotes.extract.speech import SpeechClassifier
 
 MODEL_FILE = "scorer.joblib"
 META_FILE = "model.json"
 FORMAT = 1
-DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "model"
+DEFAULT_MODEL_DIR = Path(__file__).parent.parent / "data" / "model"
 SEED = 13
 
 
@@ -125,7 +125,7 @@ class SpeakerScorer:
         if self.speech is not None:
             self.speech.save(directory)
         else:
-            from quotes.speech import SPEECH_FILE
+            from quotes.extract.speech import SPEECH_FILE
 
             (directory / SPEECH_FILE).unlink(missing_ok=True)
         joblib.dump({"vectorizer": self.vectorizer, "classifier": self.classifier}, directory / MODEL_FILE, compress=3)
@@ -157,7 +157,7 @@ class SpeakerScorer:
         except Exception as exc:  # a truncated or foreign file: pickle raises many kinds
             kind = type(exc).__name__
             raise ModelError(f"{model_path}: corrupt model file ({kind}); retrain with `quotes train`") from exc
-        from quotes.speech import load_speech
+        from quotes.extract.speech import load_speech
 
         return cls(vectorizer, classifier, meta, load_speech(directory))
 

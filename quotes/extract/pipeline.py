@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from quotes.candidates import Candidate
+from quotes.extract.candidates import Candidate
 from quotes.folding import fold
 from quotes.types import Article, ArticleQuotes, Quote
 
 if TYPE_CHECKING:
-    from quotes.scorer import SpeakerScorer
+    from quotes.extract.scorer import SpeakerScorer
 
 Warn = Callable[[str], None]
 
@@ -27,7 +27,7 @@ class Analysis:
     quotes: tuple[Quote, ...]
     candidates: tuple[tuple[Candidate, ...], ...]
     coreference: Literal["coreferee", "fallback"]
-    speech: tuple[dict[str, float] | None, ...] = ()  # each quote's speech features (quotes.speech)
+    speech: tuple[dict[str, float] | None, ...] = ()  # each quote's speech features (quotes.extract.speech)
     rejected: tuple[bool, ...] = ()  # quotes the detection rules judge not speech (kept for the classifier)
 
     def only(self, keep: Sequence[int]) -> Analysis:
@@ -80,8 +80,8 @@ def choose_speakers(
 ) -> tuple[list[Quote], list[str | None]]:
     """The scorer's choice of speaker for each quote, in text order, each decided knowing the
     speakers chosen before it (or, given `history`, those speakers); with the chosen keys."""
-    from quotes.candidates import with_history
-    from quotes.scorer import one_thread
+    from quotes.extract.candidates import with_history
+    from quotes.extract.scorer import one_thread
 
     quotes = list(analysis.quotes)
     decided: list[str | None] = []
@@ -98,7 +98,7 @@ def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The article's quotes with the scorer's speakers (the patterns' when there is no scorer),
     after dropping those the model's speech classifier judges not speech; then the date and
     venue of each."""
-    from quotes.scorer import one_thread
+    from quotes.extract.scorer import one_thread
 
     with one_thread():
         keep = speech_kept(analysis, scorer)
@@ -107,7 +107,7 @@ def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
 
 def decide_kept(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The speakers and the date and venue of quotes already judged speech."""
-    from quotes.situate import situate_quotes
+    from quotes.extract.situate import situate_quotes
 
     quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]
     situated = tuple(situate_quotes(analysis.article, quotes))
@@ -128,8 +128,8 @@ class Extractor:
         model_dir: Path | None = None,
         use_scorer: bool = True,
     ) -> None:
-        from quotes.nlp import load_pipeline
-        from quotes.scorer import load_scorer
+        from quotes.extract.nlp import load_pipeline
+        from quotes.extract.scorer import load_scorer
 
         self.warn: Warn = warn or (lambda _msg: None)
         self.scorer = load_scorer(model_dir) if use_scorer else None
@@ -138,12 +138,12 @@ class Extractor:
 
     def analyse(self, articles: Iterable[Article]) -> Iterator[Analysis]:
         """Each article's quotes as the patterns attribute them, with their candidates."""
-        from quotes.attribute import attribute_quote, attribute_quotes
-        from quotes.candidates import CandidateBuilder, QuoteContext
-        from quotes.detect import detect_quotes
-        from quotes.nlp import COREFERENCE_FAILED
-        from quotes.resolve import name_index, resolve_speakers
-        from quotes.speech import article_features
+        from quotes.extract.attribute import attribute_quote, attribute_quotes
+        from quotes.extract.candidates import CandidateBuilder, QuoteContext
+        from quotes.extract.detect import detect_quotes
+        from quotes.extract.nlp import COREFERENCE_FAILED
+        from quotes.extract.resolve import name_index, resolve_speakers
+        from quotes.extract.speech import article_features
 
         nlp = self.pipeline.nlp
         coref = self.pipeline.coref

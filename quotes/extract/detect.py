@@ -1,6 +1,6 @@
 """Detect quotations and their reporting cues in a parsed article.
 
-Quotation marks are found in the raw text (`quotes.marks`); the parse decides which quoted
+Quotation marks are found in the raw text (`quotes.extract.marks`); the parse decides which quoted
 stretches are speech, whether each is a whole utterance (`direct`) or a fragment inside the
 reporter's sentence (`mixed`), which reporting cue introduces it, and splits a quotation
 interrupted by an incise (« Nous sommes prêts, a-t-il dit, à négocier »). Reported speech
@@ -14,9 +14,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quotes.cues import is_clitic_subject, is_speech_noun, is_title_word, lemma_guesses, reporting_kind
+from quotes.extract.cues import is_clitic_subject, is_speech_noun, is_title_word, lemma_guesses, reporting_kind
+from quotes.extract.marks import INNER_SPACE, QuotedSpan, quoted_spans
 from quotes.lexicon import role_nouns
-from quotes.marks import INNER_SPACE, QuotedSpan, quoted_spans
 from quotes.types import QuoteKind
 
 Doc = Any  # spacy.tokens.Doc

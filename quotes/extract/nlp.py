@@ -78,7 +78,7 @@ class Coreference:
         return "m" if male and not female else "f" if female and not male else None
 
     def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
-        from quotes.detect import sentence_of
+        from quotes.extract.detect import sentence_of
 
         # Whole sentences only: coreferee reads each token's head, which a cut sentence loses.
         here = sentence_of(doc, i)

@@ -1,6 +1,6 @@
 """Is a quoted span someone's words? Features of each detected quotation and a trained classifier.
 
-The detection rules (quotes/detect.py) let through titles of works, scare-quoted terms, the
+The detection rules (quotes/extract/detect.py) let through titles of works, scare-quoted terms, the
 wording of a law or a charge and « Lire aussi » links; the classifier, trained on the annotated
 corpora (a detected span that matches an annotated quote is speech, one that matches none is
 not), tells them from speech. Features come from the parsed article: the span's length and
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quotes.cues import is_title_word
-from quotes.detect import Found, is_title_like, token_starts, words_of
 from quotes.errors import ModelError
+from quotes.extract.cues import is_title_word
+from quotes.extract.detect import Found, is_title_like, token_starts, words_of
+from quotes.extract.scorer import one_thread, to_matrix
 from quotes.folding import fold
 from quotes.lexicon import link_phrases, person_words, wording_nouns
-from quotes.scorer import one_thread, to_matrix
 from quotes.types import Quote
 
 Doc = Any  # spacy.tokens.Doc

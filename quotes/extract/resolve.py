@@ -15,14 +15,14 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from quotes.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, is_role_noun_form, subject_of
-from quotes.detect import sentence_of
+from quotes.extract.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, is_role_noun_form, subject_of
+from quotes.extract.detect import sentence_of
 from quotes.folding import fold
 from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
 
 if TYPE_CHECKING:
-    from quotes.nlp import Coreference
+    from quotes.extract.nlp import Coreference
 
 Doc = Any
 Token = Any

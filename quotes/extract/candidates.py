@@ -7,7 +7,7 @@ always "nobody named" (`name=None`). Each candidate carries plain numeric featur
 patterns point at it, where its nearest mention is (side, tokens, sentences, paragraphs), what
 kind of name it is, whether it sits in a prepositional phrase (« l'avocat de X », « à l'AFP »),
 whether it is the subject of a reporting verb, gender agreement with a pronoun cue, how often the
-article names it, whether it is the byline. The scorer (`quotes.scorer`) learns how to weigh them.
+article names it, whether it is the byline. The scorer (`quotes.extract.scorer`) learns how to weigh them.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quotes.attribute import QUOTED_KEY, Attributed
-from quotes.cues import reporting_kind
+from quotes.extract.attribute import QUOTED_KEY, Attributed
+from quotes.extract.cues import reporting_kind
+from quotes.extract.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.folding import fold
 from quotes.lexicon import role_nouns
-from quotes.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.types import Article, Quote
 
 Doc = Any

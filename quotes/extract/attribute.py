@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quotes.cues import is_clitic_subject, reporting_kind
-from quotes.detect import Found, sentence_of
+from quotes.extract.cues import is_clitic_subject, reporting_kind
+from quotes.extract.detect import Found, sentence_of
 from quotes.lexicon import role_nouns
 from quotes.types import Attribution
 
@@ -431,7 +431,7 @@ def _sentence_speaker(doc: Doc, verb: Token) -> Mention | None:
 
 
 def cue_words_with_colon(doc: Doc, verb: Token, colon: Token) -> str:
-    from quotes.detect import cue_words
+    from quotes.extract.detect import cue_words
 
     words = cue_words(doc, verb)
     return f"{words} :" if colon.i - verb.i <= 2 else words
