@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quotes.extract.candidates import Candidate
 from quotes.folding import fold
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from quotes.extract.scorer import SpeakerScorer
 
 Warn = Callable[[str], None]
+Doc = Any  # spacy.tokens.Doc
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,12 @@ class Extractor:
 
     def analyse(self, articles: Iterable[Article]) -> Iterator[Analysis]:
         """Each article's quotes as the patterns attribute them, with their candidates."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.pipeline.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
+            yield self.analyse_parsed(doc, article)
+
+    def analyse_parsed(self, doc: Doc, article: Article) -> Analysis:
+        """The stages after the parse, on one article's spaCy doc."""
         from quotes.extract.attribute import attribute_quote, attribute_quotes
         from quotes.extract.candidates import CandidateBuilder, QuoteContext
         from quotes.extract.detect import detect_quotes
@@ -145,36 +152,33 @@ class Extractor:
         from quotes.extract.resolve import name_index, resolve_speakers
         from quotes.extract.speech import article_features
 
-        nlp = self.pipeline.nlp
         coref = self.pipeline.coref
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            found = detect_quotes(doc, keep_rejected=True)
-            attributed = attribute_quotes(doc, [f for f in found if f.rejected is None])
-            names = name_index(doc, coref)
-            quotes = resolve_speakers(doc, attributed, coref, names)
-            # stretches the rules judge not speech, attributed apart (they neither mask names nor
-            # carry a previous speaker for the others), for the speech classifier to judge again
-            judged_not = [attribute_quote(doc, f) for f in found if f.rejected is not None]
-            if judged_not:
-                both = sorted(
-                    zip(attributed + judged_not, quotes + resolve_speakers(doc, judged_not, coref, names), strict=True),
-                    key=lambda aq: aq[0].found.start,
-                )
-                attributed, quotes = [a for a, _ in both], [q for _, q in both]
-            contexts = []
-            for q, a in zip(quotes, attributed, strict=True):
-                span = doc.char_span(a.found.open_at, a.found.close_at + 1, alignment_mode="expand")
-                first, last = (span.start, span.end) if span is not None else (0, 0)
-                contexts.append(QuoteContext(q, a, first, last))
-            cands = CandidateBuilder(doc, names, article).candidates(contexts)
-            speech = article_features(doc, [a.found for a in attributed], quotes)
-            mode: Literal["coreferee", "fallback"] = coref.mode
-            if doc.user_data.get(COREFERENCE_FAILED):
-                self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
-                mode = "fallback"
-            rejected = tuple(a.found.rejected is not None for a in attributed)
-            yield Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech, rejected)
+        found = detect_quotes(doc, keep_rejected=True)
+        attributed = attribute_quotes(doc, [f for f in found if f.rejected is None])
+        names = name_index(doc, coref)
+        quotes = resolve_speakers(doc, attributed, coref, names)
+        # stretches the rules judge not speech, attributed apart (they neither mask names nor
+        # carry a previous speaker for the others), for the speech classifier to judge again
+        judged_not = [attribute_quote(doc, f) for f in found if f.rejected is not None]
+        if judged_not:
+            both = sorted(
+                zip(attributed + judged_not, quotes + resolve_speakers(doc, judged_not, coref, names), strict=True),
+                key=lambda aq: aq[0].found.start,
+            )
+            attributed, quotes = [a for a, _ in both], [q for _, q in both]
+        contexts = []
+        for q, a in zip(quotes, attributed, strict=True):
+            span = doc.char_span(a.found.open_at, a.found.close_at + 1, alignment_mode="expand")
+            first, last = (span.start, span.end) if span is not None else (0, 0)
+            contexts.append(QuoteContext(q, a, first, last))
+        cands = CandidateBuilder(doc, names, article).candidates(contexts)
+        speech = article_features(doc, [a.found for a in attributed], quotes)
+        mode: Literal["coreferee", "fallback"] = coref.mode
+        if doc.user_data.get(COREFERENCE_FAILED):
+            self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
+            mode = "fallback"
+        rejected = tuple(a.found.rejected is not None for a in attributed)
+        return Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech, rejected)
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
