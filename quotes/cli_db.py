@@ -123,6 +123,8 @@ def ingest(
                 for item in read_items([path], defaults=defaults):
                     if isinstance(item, InputError):
                         outcome = ingestor.fail(path, str(item))
+                    elif (known := ingestor.skip_known(item)) is not None:  # stored already: no NLP
+                        outcome = known
                     else:
                         try:
                             result = extractor.extract_one(item)

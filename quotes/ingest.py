@@ -121,22 +121,46 @@ class Ingestor:
         self.summary.add(outcome)
         return outcome
 
+    def skip_known(self, article: Article) -> Outcome | None:
+        """The "skipped" outcome of an article already stored (same URL and content, or the same
+        content elsewhere), counted in the summary; None when it must be extracted. Checked before
+        any NLP, so that a re-run over unchanged articles costs reading and hashing only. A database
+        that cannot be read here gives None: storing the article reports that failure."""
+        try:
+            with db.session_scope(self.engine) as session:
+                _existing, known = self._known(session, article, content_hash(article.text))
+        except sa.exc.SQLAlchemyError:
+            return None
+        if known is not None:
+            self.summary.add(known)
+        return known
+
     # -----------------------------------------------------------------------------------------
 
-    def _store(self, session: Session, result: ArticleQuotes) -> Outcome:
-        article = result.article
-        digest = content_hash(article.text)
+    def _known(self, session: Session, article: Article, digest: str) -> tuple[db.Source | None, Outcome | None]:
+        """The stored source at the article's URL, and the skip outcome when nothing is to be
+        stored (unchanged, or the same content under another address)."""
         existing = None
         if article.url:
             existing = session.exec(select(db.Source).where(db.Source.url == article.url)).first()
         same_content = session.exec(select(db.Source).where(db.Source.content_hash == digest)).first()
         if existing is not None and existing.content_hash == digest:
-            return Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
+            return existing, Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
         if same_content is not None and not article.url and same_content.path == article.path:
-            return Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
+            return existing, Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
         if same_content is not None:
             where = same_content.url or same_content.path or f"source #{same_content.id}"
-            return Outcome(article.path, "skipped", f"duplicate content: same text as {where}", same_content.id)
+            return existing, Outcome(
+                article.path, "skipped", f"duplicate content: same text as {where}", same_content.id
+            )
+        return existing, None
+
+    def _store(self, session: Session, result: ArticleQuotes) -> Outcome:
+        article = result.article
+        digest = content_hash(article.text)
+        existing, known = self._known(session, article, digest)
+        if known is not None:
+            return known
         status = "stored"
         if existing is not None:
             status = "replaced"

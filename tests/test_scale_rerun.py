@@ -1,0 +1,59 @@
+"""Re-ingest skips before extracting: an unchanged article never reaches the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quotes import cli_db
+from quotes.types import Article, ArticleQuotes, Quote
+
+runner = CliRunner()
+
+
+class CountingExtractor:
+    """Finds the one « … » quotation of each article and counts the articles it was given."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def extract_one(self, article: Article) -> ArticleQuotes:
+        self.seen.append(Path(article.path).name)
+        start = article.text.index("«") + 2
+        end = article.text.index("»") - 1
+        quote = Quote(article.text[start:end], start, end, "direct", speaker="Ana Lopes", cue="a dit")
+        return ArticleQuotes(article=article, quotes=(quote,))
+
+
+def ingest(paths: list[Path], db: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli_db.app, ["ingest", *map(str, paths), "--db", db], env={"COLUMNS": "200"})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_reingest_extracts_only_new_and_changed_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = CountingExtractor()
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: counting)
+    files = []
+    for name, words in (("a.txt", "Premier avis"), ("b.txt", "Deuxième avis"), ("c.txt", "Troisième avis")):
+        (tmp_path / name).write_text(f"« {words} », a dit Ana Lopes.", encoding="utf-8")
+        files.append(tmp_path / name)
+    db = str(tmp_path / "q.db")
+    code, out, _ = ingest(files, db)
+    assert code == 0 and out.startswith("3 articles read, 3 stored")
+    assert counting.seen == ["a.txt", "b.txt", "c.txt"]
+
+    counting.seen.clear()
+    (tmp_path / "b.txt").write_text("« Avis changé », a dit Ana Lopes.", encoding="utf-8")
+    (tmp_path / "d.txt").write_text("« Premier avis », a dit Ana Lopes.", encoding="utf-8")  # a's text elsewhere
+    code, out, err = ingest([*files, tmp_path / "d.txt"], db)
+    assert code == 0
+    assert counting.seen == ["b.txt"]  # a, c unchanged and d a duplicate: none reached the pipeline
+    assert out == (
+        "4 articles read, 1 stored, 3 skipped (2 unchanged, 1 duplicate content); 1 quote (1 new), 0 new speakers\n"
+    )
+    assert f"Skipped: {tmp_path / 'a.txt'}: unchanged (already stored)" in err
+    assert f"Skipped: {tmp_path / 'd.txt'}: duplicate content: same text as {tmp_path / 'a.txt'}" in err
