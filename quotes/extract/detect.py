@@ -77,6 +77,7 @@ class TokenIndex:
         self.inside = [False] * (len(doc.text) + 1)
         for s in spans:
             self.inside[s.open_at : s.after] = [True] * (s.after - s.open_at)
+        self.sentence_ends: tuple[list[int], list[int]] | None = None  # see _sentence_ends
 
     def tokens(self, start: int, end: int, outside_quotes: bool = True) -> list[Any]:
         """Tokens starting within [start, end), optionally those outside quotation marks."""
@@ -108,22 +109,43 @@ def sentence_of(doc: Doc, i: int) -> Any:
     return doc[starts[k] : end]
 
 
+_END_MARKS = ".!?…"
+
+
+def _sentence_ends(text: str, index: TokenIndex) -> tuple[list[int], list[int]]:
+    """The starts and the ends of the sentence ends outside quotation marks, found once per text
+    (so that each quote's sentence is a bisection, not a scan from the top of the article)."""
+    if index.sentence_ends is None:
+        found = [m.span() for m in SENTENCE_END.finditer(text) if not index.inside[m.start()]]
+        index.sentence_ends = ([a for a, _ in found], [b for _, b in found])
+    return index.sentence_ends
+
+
 def sentence_start(text: str, at: int, index: TokenIndex) -> int:
     """Where the sentence holding `at` begins, ignoring sentence ends inside quotation marks."""
     best = 0
-    for m in SENTENCE_END.finditer(text, 0, at):
-        if not index.inside[m.start()]:
-            best = m.end()
+    if at > 0 and text[at - 1] in _END_MARKS:  # a run of marks cut at `at`: read as the text ends there
+        for m in SENTENCE_END.finditer(text, 0, at):
+            if not index.inside[m.start()]:
+                best = m.end()
+    else:
+        ends = _sentence_ends(text, index)[1]
+        k = bisect_right(ends, at)
+        best = ends[k - 1] if k else 0
     while best < at and text[best] in INNER_SPACE + "\r\n":
         best += 1
     return best
 
 
 def sentence_end(text: str, at: int, index: TokenIndex) -> int:
-    for m in SENTENCE_END.finditer(text, at):
-        if not index.inside[m.start()]:
-            return m.start()
-    return len(text)
+    if 0 < at < len(text) and text[at - 1] in _END_MARKS and text[at] in _END_MARKS:  # inside a run
+        for m in SENTENCE_END.finditer(text, at):
+            if not index.inside[m.start()]:
+                return m.start()
+        return len(text)
+    starts = _sentence_ends(text, index)[0]
+    k = bisect_left(starts, at)
+    return starts[k] if k < len(starts) else len(text)
 
 
 def cue_words(doc: Doc, verb: Any) -> str:

@@ -192,6 +192,15 @@ class NameIndex:
         for n in self.names:
             self.starts_by_text.setdefault(n.text, []).append(n.start)
         self._fullest: dict[tuple[int, int, str], str] = {}
+        # each word's names, and organisations by word count: indexed once, so that finding a
+        # name's fullest form looks only at the names that could be it (not the whole article)
+        self._by_word: dict[str, list[int]] = {}
+        self._orgs_by_length: dict[int, list[int]] = {}
+        for k, n in enumerate(self.names):
+            for w in set(n.words):
+                self._by_word.setdefault(w, []).append(k)
+            if n.label == "ORG":
+                self._orgs_by_length.setdefault(len(n.words), []).append(k)
         self.role_words: dict[str, set[str]] = {}
         self.role_gender: dict[str, str] = {}
         self.roles = self._roles()
@@ -279,7 +288,7 @@ class NameIndex:
             k = bisect_right(starts, name.start)
             return starts[k - 1] if k else -1
 
-        for other in self.names:
+        for other in self._could_be_fuller(name):
             ow = other.words
             rank = (len(ow), -_initials(ow), mentions[other.text], last_before(other.text))
             if not ow or rank <= (len(best.words), -_initials(best.words), mentions[best.text], last_before(best.text)):
@@ -306,6 +315,16 @@ class NameIndex:
                 ):
                     best = other
         return self.acronyms.get(fold(best.text), best.text)
+
+    def _could_be_fuller(self, name: Name) -> list[Name]:
+        """In article order, the names `_find_fullest` can choose for `name`: those sharing one of
+        its words, and for an upper-case word, the organisations of as many words as it has letters."""
+        picks: set[int] = set()
+        for w in name.words:
+            picks.update(self._by_word.get(w, ()))
+        if len(name.words) == 1 and name.text.isupper():
+            picks.update(self._orgs_by_length.get(len(name.text), ()))
+        return [self.names[k] for k in sorted(picks)]
 
     def in_span(self, start: int, end: int) -> Name | None:
         inside = [n for n in self.names if n.start < end and start < n.end]
@@ -610,7 +629,10 @@ def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
         return None
     prev_tok = doc[span.start - 1]
     quoted = doc.user_data.get(QUOTED_KEY, ())
-    gap = doc.text[prev_tok.idx : open_at]
+    text = doc.user_data.get("quotes_text")
+    if text is None:  # read once per doc: spaCy joins every token each time doc.text is read
+        text = doc.user_data["quotes_text"] = doc.text
+    gap = text[prev_tok.idx : open_at]
     if prev_tok.i in quoted or gap.count("\n") > 2:
         return None  # a quotation opening a paragraph may continue the paragraph before
     # the quotation's own sentence first (Il a remercié les bénévoles pour « … »), then the one before
