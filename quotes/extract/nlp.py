@@ -13,9 +13,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from quotes.errors import ModelError
 
@@ -28,6 +28,7 @@ COREFERENCE_FAILED = "quotes_coreference_failed"
 WINDOW_TOKENS = 60  # earlier sentences only while within this many tokens (coreferee's cost grows fast)
 
 Doc = Any
+T = TypeVar("T")
 
 
 class Coreference:
@@ -179,3 +180,54 @@ def load_pipeline(warn: Callable[[str], None]) -> Pipeline:
     except OSError as exc:
         raise ModelError(f"spaCy model {SPACY_MODEL} is not installed: run `make setup`") from exc
     return Pipeline(nlp, Coreference(nlp, warn))
+
+
+WINDOW_CHARS = 100_000  # an article longer than this is parsed in paragraph-aligned windows
+
+
+def window_bounds(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive stretches covering `text` exactly, each at most `size` characters where a
+    paragraph break allows: cut after the last blank line (else line break, else space) before
+    the limit, so that no sentence or paragraph is split where the text gives a better place."""
+    size = size or WINDOW_CHARS
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            k = text.rfind(sep, start + size // 2, limit)
+            if k >= 0:
+                cut = k + len(sep)
+                break
+        if cut <= start:
+            cut = limit
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def parse_windowed(nlp: Any, items: Iterable[tuple[str, T]], batch_size: int) -> Iterator[tuple[Doc, T]]:
+    """`nlp.pipe(items, as_tuples=True)` for texts of any length: a text longer than
+    WINDOW_CHARS is parsed window by window (spaCy's cost and memory grow with the text, and it
+    refuses texts over nlp.max_length) and the windows joined into one doc whose text is exactly
+    the input's, so every offset holds."""
+    from spacy.tokens import Doc as SpacyDoc
+
+    def split() -> Iterator[tuple[str, tuple[T, int, int]]]:
+        for text, context in items:
+            bounds = window_bounds(text)
+            for k, (a, b) in enumerate(bounds):
+                yield text[a:b], (context, k, len(bounds))
+
+    pending: list[Doc] = []
+    for doc, (context, k, count) in nlp.pipe(split(), as_tuples=True, batch_size=batch_size):
+        if count == 1:
+            yield doc, context
+            continue
+        pending.append(doc)
+        if k == count - 1:
+            joined = SpacyDoc.from_docs(pending, ensure_whitespace=False)
+            pending = []
+            yield joined, context

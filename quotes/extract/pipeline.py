@@ -139,8 +139,10 @@ class Extractor:
 
     def analyse(self, articles: Iterable[Article]) -> Iterator[Analysis]:
         """Each article's quotes as the patterns attribute them, with their candidates."""
+        from quotes.extract.nlp import parse_windowed
+
         pairs = ((a.text, a) for a in articles)
-        for doc, article in self.pipeline.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
+        for doc, article in parse_windowed(self.pipeline.nlp, pairs, self.batch_size):
             yield self.analyse_parsed(doc, article)
 
     def analyse_parsed(self, doc: Doc, article: Article) -> Analysis:
