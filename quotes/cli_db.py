@@ -88,12 +88,15 @@ def ingest(
     title: Annotated[str | None, typer.Option(help="Title of the article (one input only).")] = None,
     author: Annotated[str | None, typer.Option(help="Author (byline), for inputs that do not say.")] = None,
     model: ModelOpt = None,
+    budget: Annotated[
+        float, typer.Option(min=0, help="Seconds one article may take before it is skipped (0: no limit).")
+    ] = 300,
 ) -> None:
     """Store the attributed quotes of articles in the speaker database (same article twice: stored once)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from quotes.db import open_db
-    from quotes.ingest import Ingestor
+    from quotes.ingest import Ingestor, OverBudget, time_budget
     from quotes.read import find_ingest_inputs, read_items
     from quotes.search import check_date
 
@@ -127,7 +130,10 @@ def ingest(
                         outcome = known
                     else:
                         try:
-                            result = extractor.extract_one(item)
+                            with time_budget(budget):
+                                result = extractor.extract_one(item)
+                        except OverBudget as exc:  # a pathological input: skipped, the run goes on
+                            outcome = ingestor.skip(item.path, str(exc))
                         except QuotesError:
                             raise
                         except Exception as exc:  # one article's pipeline failure must not stop the run

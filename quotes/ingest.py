@@ -7,10 +7,13 @@ same quote carried by several outlets (wire copies) is one quote with several so
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -106,6 +109,11 @@ class Ingestor:
         self.engine = engine
         self.today = today
         self.summary = IngestSummary()
+
+    def skip(self, path: str, reason: str) -> Outcome:
+        outcome = Outcome(path, "skipped", reason)
+        self.summary.add(outcome)
+        return outcome
 
     def fail(self, path: str, reason: str) -> Outcome:
         outcome = Outcome(path, "failed", reason)
@@ -273,3 +281,27 @@ def ingest(engine: Engine, results: list[ArticleQuotes]) -> IngestSummary:
         except StorageError as exc:
             ingestor.fail(result.article.path, str(exc))
     return ingestor.summary
+
+
+class OverBudget(Exception):
+    """An article's extraction ran past its time budget (the article is skipped, the run goes on)."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise OverBudget in the block once `seconds` of wall time have passed (0: no limit). Uses
+    SIGALRM, so it applies in the main thread of a POSIX process only; elsewhere it is no limit."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise OverBudget(f"over the time budget ({seconds:g} s per article)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,29 @@ def test_reingest_extracts_only_new_and_changed_articles(tmp_path: Path, monkeyp
     )
     assert f"Skipped: {tmp_path / 'a.txt'}: unchanged (already stored)" in err
     assert f"Skipped: {tmp_path / 'd.txt'}: duplicate content: same text as {tmp_path / 'a.txt'}" in err
+
+
+class SlowOn(CountingExtractor):
+    """Never finishes on one named article (a pathological input), quick on the others."""
+
+    def __init__(self, slow_name: str) -> None:
+        super().__init__()
+        self.slow_name = slow_name
+
+    def extract_one(self, article: Article) -> ArticleQuotes:
+        if article.path.endswith(self.slow_name):
+            while True:
+                time.sleep(0.05)
+        return super().extract_one(article)
+
+
+def test_an_article_over_the_time_budget_is_one_skip_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: SlowOn("b.txt"))
+    files = []
+    for name, words in (("a.txt", "Premier avis"), ("b.txt", "Deuxième avis"), ("c.txt", "Troisième avis")):
+        (tmp_path / name).write_text(f"« {words} », a dit Ana Lopes.", encoding="utf-8")
+        files.append(str(tmp_path / name))
+    result = runner.invoke(cli_db.app, ["ingest", *files, "--db", str(tmp_path / "q.db"), "--budget", "0.5"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stderr == f"Skipped: {tmp_path / 'b.txt'}: over the time budget (0.5 s per article)\n"
+    assert result.stdout.startswith("3 articles read, 2 stored, 1 skipped (1 over the time budget)")
