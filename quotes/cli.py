@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quotes.errors import QuotesError
-from quotes.types import ArticleQuotes
+from quotes.errors import InputError, QuotesError
+from quotes.types import Article, ArticleQuotes
 
 app = typer.Typer(
     name="quotes",
@@ -25,6 +26,9 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, help="Processes extracting at once, each loading the pipeline (output order kept).")
+]
 ModelOpt = Annotated[
     Path | None,
     typer.Option("--model", help="Model directory made by `quotes train` (default: the one shipped with quotes)."),
@@ -93,16 +97,15 @@ def extract(
         ExtractFormat, typer.Option("--format", "-f", help="table (readable), jsonl (one line per article) or json.")
     ] = ExtractFormat.table,
     model: ModelOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Find every quotation in French news articles and name who said it."""
-    from quotes.extract.pipeline import Extractor
     from quotes.read import find_inputs, read_inputs
 
     find_inputs(paths)  # fail early on a missing path, before loading the model
-    extractor = Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False), model_dir=model)
     out = Console(highlight=False, soft_wrap=True)
     collected: list[dict[str, object]] = []
-    for result in extractor.extract(read_inputs(paths)):
+    for result in _extracted(read_inputs(paths), model, workers):
         if format is ExtractFormat.jsonl:
             sys.stdout.write(json.dumps(result_record(result), ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -112,6 +115,22 @@ def extract(
             print_table(result, out)
     if format is ExtractFormat.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
+
+
+def _extracted(articles: Iterable[Article], model: Path | None, workers: int) -> Iterator[ArticleQuotes]:
+    """Each article's quotes in input order, from this process or from `workers` processes."""
+    if workers == 1:
+        from quotes.extract.pipeline import Extractor
+
+        warn = lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False)  # noqa: E731
+        yield from Extractor(warn=warn, model_dir=model).extract(articles)
+        return
+    from quotes.parallel import Failed, extract_in_workers
+
+    for result in extract_in_workers(articles, workers, model):
+        if isinstance(result, Failed):
+            raise InputError(f"{result.article.path}: {result.reason}")
+        yield result
 
 
 def main() -> None:

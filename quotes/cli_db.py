@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quotes.cli import ModelOpt, app
+from quotes.cli import ModelOpt, WorkersOpt, app
 from quotes.errors import InputError, QuotesError, StorageError
 
 DbOption = Annotated[
@@ -91,14 +91,17 @@ def ingest(
     budget: Annotated[
         float, typer.Option(min=0, help="Seconds one article may take before it is skipped (0: no limit).")
     ] = 300,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Store the attributed quotes of articles in the speaker database (same article twice: stored once)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from quotes.db import open_db
-    from quotes.ingest import Ingestor, OverBudget, time_budget
+    from quotes.ingest import Ingestor
+    from quotes.parallel import Extracted, Failed, extract_entries
     from quotes.read import find_ingest_inputs, read_items
     from quotes.search import check_date
+    from quotes.types import Article
 
     with errors():
         check_date(published, "--published")
@@ -110,7 +113,6 @@ def ingest(
             k: v for k, v in dict(url=url, outlet=outlet, published=published, title=title, author=author).items() if v
         }
         engine = open_db(db)
-        extractor = make_extractor(model)
         ingestor = Ingestor(engine)
         console = _stderr()
         with Progress(
@@ -122,34 +124,34 @@ def ingest(
             disable=not console.is_terminal,  # a bar only where a person watches
         ) as progress:
             task = progress.add_task("Ingesting", total=len(inputs))
-            for path in inputs:
-                for item in read_items([path], defaults=defaults):
-                    if isinstance(item, InputError):
-                        outcome = ingestor.fail(path, str(item))
-                    elif (known := ingestor.skip_known(item)) is not None:  # stored already: no NLP
-                        outcome = known
-                    else:
-                        try:
-                            with time_budget(budget):
-                                result = extractor.extract_one(item)
-                        except OverBudget as exc:  # a pathological input: skipped, the run goes on
-                            outcome = ingestor.skip(item.path, str(exc))
-                        except QuotesError:
-                            raise
-                        except Exception as exc:  # one article's pipeline failure must not stop the run
-                            outcome = ingestor.fail(item.path, f"extraction failed ({type(exc).__name__}: {exc})")
-                        else:
-                            try:
-                                outcome = ingestor.add(result)
-                            except StorageError as exc:  # rolled back; the next articles still get their turn
-                                outcome = ingestor.fail(item.path, str(exc))
-                    if outcome.status == "failed":
-                        reason = outcome.reason
-                        where = "" if reason.startswith(outcome.path) else f"{outcome.path}: "
-                        progress.console.print(f"Failed: {where}{reason}", markup=False)
-                    elif outcome.status == "skipped":
-                        progress.console.print(f"Skipped: {outcome.path}: {outcome.reason}", markup=False)
-                progress.advance(task)
+
+            def read_all() -> Iterator[Extracted]:
+                for path in inputs:
+                    for item in read_items([path], defaults=defaults):
+                        known = ingestor.skip_known(item) if isinstance(item, Article) else None  # no NLP
+                        yield Extracted(path, item, known=known)
+                    progress.advance(task)
+
+            for entry in extract_entries(read_all(), workers, model, budget, local=lambda: make_extractor(model)):
+                item, result = entry.item, entry.result
+                if isinstance(item, InputError):
+                    outcome = ingestor.fail(entry.path, str(item))
+                elif entry.known is not None:
+                    outcome = entry.known
+                elif isinstance(result, Failed):  # one article's pipeline failure must not stop the run
+                    outcome = (ingestor.skip if result.skip else ingestor.fail)(item.path, result.reason)
+                else:
+                    assert result is not None
+                    try:
+                        outcome = ingestor.add(result)
+                    except StorageError as exc:  # rolled back; the next articles still get their turn
+                        outcome = ingestor.fail(item.path, str(exc))
+                if outcome.status == "failed":
+                    reason = outcome.reason
+                    where = "" if reason.startswith(outcome.path) else f"{outcome.path}: "
+                    progress.console.print(f"Failed: {where}{reason}", markup=False)
+                elif outcome.status == "skipped":
+                    progress.console.print(f"Skipped: {outcome.path}: {outcome.reason}", markup=False)
         engine.dispose()
         summary = ingestor.summary
         _stdout().print(summary.line(), markup=False)
