@@ -277,7 +277,7 @@ def search_cmd(
                     where += f" (+{len(h.sources) - 1})"
                 table.add_row(
                     french_date(h.said_on) or "",
-                    h.speaker or "?",
+                    (h.speaker or "?") + ("\n(corrected)" if h.corrections else ""),
                     french_quote(h.text),
                     where,
                     (src.venue if src else None) or "",
@@ -354,14 +354,24 @@ class SpeakersFormat(StrEnum):
     json = "json"
 
 
-@app.command("speakers")
+speakers_app = typer.Typer(
+    help="List speakers (no subcommand), or correct them: merge, rename.", invoke_without_command=True
+)
+app.add_typer(speakers_app, name="speakers")
+
+
+@speakers_app.callback()
 def speakers_cmd(
+    ctx: typer.Context,
     limit: Annotated[int | None, typer.Option(help="At most this many speakers, most quoted first.")] = None,
     format: Annotated[SpeakersFormat, typer.Option("--format", "-f", help="table or json.")] = SpeakersFormat.table,
     db: DbOption = None,
 ) -> None:
-    """List speakers with their number of quotes, aliases and roles."""
+    """List speakers with their number of quotes, aliases and roles; `merge` and `rename` correct them."""
     from sqlmodel import Session
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     from quotes.db import open_db
     from quotes.speakers import list_speakers
@@ -378,12 +388,13 @@ def speakers_cmd(
             _stderr().print("No speakers yet: store quotes with `quotes ingest`.", markup=False)
             return
         table = Table(expand=True)
+        table.add_column("id", justify="right", no_wrap=True)
         table.add_column("speaker", style="bold")
         table.add_column("quotes", justify="right")
         table.add_column("aliases")
         table.add_column("roles")
         for r in rows:
-            table.add_row(r.name, str(r.quotes), ", ".join(r.aliases), ", ".join(r.roles))
+            table.add_row(str(r.id), r.name, str(r.quotes), ", ".join(r.aliases), ", ".join(r.roles))
         _stdout().print(table)
 
 
@@ -396,6 +407,7 @@ def speaker_cmd(
     """Show one speaker: aliases, roles and latest quotes."""
     from sqlmodel import Session
 
+    from quotes.corrections import describe, speaker_corrections
     from quotes.db import open_db
     from quotes.export import citation_line
     from quotes.search import speaker_quotes
@@ -406,6 +418,7 @@ def speaker_cmd(
         match, hits = speaker_quotes(engine, name, limit)
         with Session(engine) as session:
             summary = speaker_summary(session, match.speakers[0])
+            corrected = [describe(c) for c in speaker_corrections(session, summary.id) if c.kind != "speaker"]
         engine.dispose()
         out = _stdout()
         out.print(f"{summary.name} — {summary.quotes} quote{'s' * (summary.quotes != 1)}", markup=False)
@@ -415,5 +428,14 @@ def speaker_cmd(
             out.print("Aliases: " + ", ".join(summary.aliases), markup=False)
         if summary.roles:
             out.print("Roles: " + ", ".join(summary.roles), markup=False)
+        if corrected:
+            out.print("Corrections: " + "; ".join(corrected), markup=False)
         for h in hits:
             out.print("  " + citation_line(h), markup=False)
+            for line in h.corrections:
+                out.print("    corrected " + line, markup=False)
+
+
+# The desk commands add `speakers merge|rename` to this module's `speakers` group, so they are
+# registered once it is complete (here rather than in quotes/cli.py, which imports this module).
+from quotes import cli_desk as _cli_desk  # noqa: E402,F401

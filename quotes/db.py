@@ -91,6 +91,7 @@ class Quote(SQLModel, table=True):
     kind: str
     speaker_id: int | None = Field(default=None, foreign_key="speaker.id", index=True)
     said_on: str | None = Field(default=None, index=True)  # earliest date said over its occurrences
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # not a quote
 
 
 class Occurrence(SQLModel, table=True):
@@ -309,3 +310,27 @@ def is_postgres(engine: Engine) -> bool:
 def storage_error(exc: sa.exc.SQLAlchemyError, what: str) -> StorageError:
     """A one-line `StorageError` for a database failure while doing `what`."""
     return StorageError(f"{what}: {_first_line(exc)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections a person made (quotes/corrections.py): kept apart from what the machine extracted so
+# that re-ingesting an article replays them rather than losing them.
+
+
+class Correction(SQLModel, table=True):
+    """One correction: what was changed (kind and target), when, the value before and after.
+
+    A quote is designated by its text's key and its article's URL, which survive re-ingesting the
+    article (the quote's row id does not); a speaker by id; an article by URL.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # "speaker", "not_quote", "merge", "rename", "source"
+    made_at: str  # ISO datetime, UTC
+    quote_id: int | None = Field(default=None, index=True)  # the row at the time of the correction
+    quote_key: str | None = Field(default=None, index=True)  # Quote.text_key
+    source_url: str | None = Field(default=None, index=True)
+    speaker_id: int | None = Field(default=None, index=True)
+    field: str | None = None  # for "source": outlet, published or title
+    previous: str | None = None
+    value: str | None = None

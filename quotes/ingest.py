@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, select
 
 from quotes import db
+from quotes.corrections import replay
 from quotes.errors import StorageError
 from quotes.speakers import record_speaker
 from quotes.types import Article, ArticleQuotes
@@ -219,6 +220,7 @@ class Ingestor:
             )
             stored += 1
         session.flush()
+        replay(session, source)  # the corrections a person made to this article's earlier version
         return Outcome(article.path, status, "", source.id, stored, new_quotes, new_speakers)
 
     def _fill_source(self, source: db.Source, article: Article, digest: str) -> None:

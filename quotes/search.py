@@ -63,6 +63,7 @@ class Hit:
     speaker_id: int | None
     said_on: str | None
     sources: tuple[SourceRef, ...]
+    corrections: tuple[str, ...] = ()  # what a person corrected, one line each (quotes/corrections.py)
 
     @property
     def primary(self) -> SourceRef | None:
@@ -132,7 +133,7 @@ Condition = sa.ColumnElement[bool] | sa.TextClause
 
 def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
     match: SpeakerMatch | None = None
-    cheap: list[Condition] = []
+    cheap: list[Condition] = [col(db.Quote.hidden).is_(False)]  # marked not a quote: kept, not found
     if filters.speaker is not None:
         match = lookup_speakers(session, filters.speaker)
         cheap.append(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
@@ -276,6 +277,13 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
                 speaker_mention=o.speaker_mention,
             )
         )
+    from quotes.corrections import describe, quote_corrections, speaker_names
+
+    corrected = quote_corrections(session, [q for q, _ in rows])
+    names = speaker_names(
+        session,
+        sorted({int(v) for cs in corrected.values() for c in cs for v in (c.previous, c.value) if v and v.isdigit()}),
+    )
     by_id = {
         q.id: Hit(
             quote_id=q.id,
@@ -285,6 +293,7 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
             speaker_id=q.speaker_id,
             said_on=q.said_on,
             sources=tuple(sources.get(q.id, [])),
+            corrections=tuple(describe(c, names) for c in corrected.get(q.id, [])),
         )
         for q, name in rows
         if q.id is not None
@@ -302,7 +311,7 @@ def speaker_quotes(engine: Engine, name: str, limit: int = 10) -> tuple[SpeakerM
         speaker = match.speakers[0]
         ids = session.exec(
             select(db.Quote.id)
-            .where(db.Quote.speaker_id == speaker.id)
+            .where(db.Quote.speaker_id == speaker.id, col(db.Quote.hidden).is_(False))
             .order_by(col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
             .limit(limit)
         ).all()
