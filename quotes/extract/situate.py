@@ -93,14 +93,29 @@ def _fold(text: str) -> str:
     return "".join(map(_fold_char, text))
 
 
-def _masked(text: str, quote: Quote) -> str:
-    """The text with the quote and every other quotation blanked out, offsets unchanged."""
+# How far around a quote its narration is read, on each side: a paragraph longer than this is
+# read only this far, so that the cost per quote does not grow with the article.
+CONTEXT_REACH = 2000
+
+
+@lru_cache(maxsize=4)
+def _quotations_blanked(text: str) -> str:
+    """The text with every quotation blanked out, offsets unchanged; once per article (a str
+    caches its hash, so the lookup costs nothing for the same article's text)."""
     chars = list(text)
     for m in _QUOTED.finditer(text):
         chars[m.start() : m.end()] = " " * (m.end() - m.start())
-    start, end = max(0, quote.start), min(len(text), quote.end)
-    chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _masked(text: str, quote: Quote) -> tuple[int, str]:
+    """The stretch within CONTEXT_REACH of the quote, with the quote and every other quotation
+    blanked out, and the offset it starts at."""
+    lo = max(0, quote.start - CONTEXT_REACH)
+    hi = min(len(text), quote.end + CONTEXT_REACH)
+    window = _quotations_blanked(text)[lo:hi]
+    start, end = max(0, quote.start) - lo, min(len(text), quote.end) - lo
+    return lo, window[:start] + " " * (end - start) + window[end:]
 
 
 def _bounds(masked: str, start: int, end: int, stops: str) -> tuple[int, int]:
@@ -113,11 +128,12 @@ def _bounds(masked: str, start: int, end: int, stops: str) -> tuple[int, int]:
 
 def contexts(article: Article, quote: Quote) -> list[tuple[int, str]]:
     """Where to look, nearest first: the quote's sentence, then its paragraph (quotations blanked)."""
-    masked = _masked(article.text, quote)
-    s_left, s_right = _bounds(masked, quote.start, quote.end, ".!?\n")
-    p_left, p_right = _bounds(masked, quote.start, quote.end, "\n")
-    sentence = (s_left, masked[s_left:s_right])
-    paragraph = (p_left, masked[p_left:p_right])
+    lo, masked = _masked(article.text, quote)
+    start, end = max(0, quote.start) - lo, min(len(article.text), quote.end) - lo
+    s_left, s_right = _bounds(masked, start, end, ".!?\n")
+    p_left, p_right = _bounds(masked, start, end, "\n")
+    sentence = (lo + s_left, masked[s_left:s_right])
+    paragraph = (lo + p_left, masked[p_left:p_right])
     return [sentence, paragraph] if paragraph[1] != sentence[1] else [sentence]
 
 

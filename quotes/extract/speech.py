@@ -47,6 +47,9 @@ REJECTED_THRESHOLD = 0.9
 SENTENCE_PUNCT = ".!?…"
 BEFORE = 4  # tokens looked at before the opening mark
 _SPACES = re.compile(r"\s+")
+_LEADING_SPACE = re.compile(r"\s*")
+LINK_REACH = 120  # characters read at a paragraph's start and before a mark for a link phrase
+HEAD_REACH = 80  # tokens of the sentence before the opening mark looked at for a title noun
 
 
 def _norm(text: str) -> str:
@@ -70,12 +73,16 @@ def _tokens_between(doc: Doc, start: int, end: int) -> list[Any]:
 
 def _tokens_before(doc: Doc, at: int, floor: int) -> list[Any]:
     """Up to BEFORE tokens before offset `at`, not before `floor` (the paragraph's start)."""
-    return _tokens_between(doc, floor, at)[-BEFORE:]
+    starts = token_starts(doc)
+    first, end = bisect_left(starts, floor), bisect_left(starts, at)
+    return [doc[i] for i in range(max(first, end - BEFORE), end)]
 
 
 def _tokens_after(doc: Doc, at: int, ceiling: int) -> list[Any]:
     """Up to BEFORE tokens from offset `at`, before `ceiling`."""
-    return _tokens_between(doc, at, ceiling)[:BEFORE]
+    starts = token_starts(doc)
+    first, end = bisect_left(starts, at), bisect_left(starts, ceiling)
+    return [doc[i] for i in range(first, min(end, first + BEFORE))]
 
 
 def _root_of(tokens: Sequence[Any]) -> Any:
@@ -152,14 +159,19 @@ def span_features(
     # Before the opening mark: a title noun (le film), a wording noun (le délit de), a link.
     para = _paragraph_start(text, found.open_at)
     before = _tokens_before(doc, found.open_at, para)
-    lead = _norm(text[para : found.open_at])
+    # the paragraph's opening words and the last words before the mark (a paragraph can be long)
+    lead_start = _norm(text[para : min(found.open_at, para + LINK_REACH)])
+    lead_end = _norm(text[max(para, found.open_at - LINK_REACH) : found.open_at])
     f["paragraph_start"] = float(not words_of(text[para : found.open_at]))
-    f["first_paragraph"] = float(para == 0 or not text[:para].strip())
+    f["first_paragraph"] = float(para <= _LEADING_SPACE.match(text).end())  # type: ignore[union-attr]
     links = [_norm(p) for p in link_phrases()]
-    f["link"] = float(any(lead.startswith(p) or f" {p}" in lead[-40:] for p in links))
+    f["link"] = float(any(lead_start.startswith(p) or f" {p}" in lead_end[-40:] for p in links))
     f["title_noun_before"] = float(any(is_title_word(t) for t in before[-3:]))
-    head = _tokens_between(doc, found.head_start, found.open_at)
-    f["head_tokens"] = float(min(len(head), 40))
+    starts = token_starts(doc)
+    head_first, head_end = bisect_left(starts, found.head_start), bisect_left(starts, found.open_at)
+    # the sentence before the mark, its last HEAD_REACH tokens only (a sentence can be the whole text)
+    head = [doc[i] for i in range(max(head_first, head_end - HEAD_REACH), head_end)]
+    f["head_tokens"] = float(min(head_end - head_first, 40))
     f["title_noun_in_sentence"] = float(any(is_title_word(t) for t in head))
     f["upper_mid_sentence"] = float(
         f["starts_upper"] > 0 and bool(head) and head[-1].text not in (":", "-", "–", "—") and head[-1].is_alpha
