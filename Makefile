@@ -12,12 +12,12 @@ BIN := $(VENV)/bin
 # The PostgreSQL server scripts/postgres.sh starts; the storage and search tests run on it too.
 export QUOTES_TEST_PG ?= postgresql://postgres@127.0.0.1:54329/postgres
 
-.PHONY: setup run test lint bench model clean
+.PHONY: setup run test lint bench model clean fuzz
 
-$(BIN)/quotes: pyproject.toml
+$(BIN)/quotes: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@case "$(COREFEREE_MODEL)" in \
 	  none) echo "coreferee model: not installed (COREFEREE_MODEL=none)";; \
 	  network) $(BIN)/python -m coreferee install fr;; \
@@ -39,6 +39,10 @@ test: setup
 	$(BIN)/ruff check quotes tests cli.py benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The fuzz suite at 10,000 examples (`make test` runs a few hundred); prints how many ran.
+fuzz: setup
+	QUOTES_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz_robust.py
 
 # The speaker scorer shipped in the package, trained on the shared annotated corpora (deterministic).
 model: setup

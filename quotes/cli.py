@@ -133,28 +133,40 @@ def _extracted(articles: Iterable[Article], model: Path | None, workers: int) ->
         yield result
 
 
-def main() -> None:
-    """Entry point: library errors become one line on stderr and exit code 1."""
-    try:
-        # Without standalone mode, click returns the code of `typer.Exit(code=...)` instead of exiting.
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except QuotesError as exc:
-        err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(1)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("Aborted.")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+        typer.echo(f"quotes {version('quotes')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Who said what in French news: find quotations, name their speakers, store and search them."""
+
+
+def main() -> None:
+    """The one error path: usage errors get Typer's own message and exit 2 (standalone mode);
+    library errors become `Error: <message>` on stderr and exit 1; never a traceback."""
+    try:
+        app()
+    except QuotesError as exc:
+        fail(str(exc))
+    except RecursionError:
+        fail("input is nested too deeply to read")
+    except OSError as exc:
+        fail(f"{exc.filename or 'input/output'}: {exc.strerror or exc}")
+
+
+def fail(message: str) -> None:
+    """`Error: message` on stderr (one line) and exit code 1."""
+    err.print(f"Error: {message}", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(1)
 
 
 from quotes import cli_db as _cli_db  # noqa: E402,F401

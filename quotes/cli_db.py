@@ -8,9 +8,7 @@ under `quotes` and under a test runner.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -157,6 +155,8 @@ def ingest(
         _stdout().print(summary.line(), markup=False)
         if summary.failed and not summary.stored and not summary.skipped:
             raise InputError(f"no article could be stored ({len(summary.failed)} failed)")
+        if summary.failed:  # the others are stored; the run still failed (exit 1)
+            raise InputError(f"{len(summary.failed)} of {summary.read} articles failed (listed above)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,8 +200,9 @@ def _filters(**kw: Any) -> Any:
 
 def _run_search(filters: Any, db: str | None) -> Any:
     from quotes.db import open_db
-    from quotes.search import search
+    from quotes.search import check_filters, search
 
+    check_filters(filters)  # bad arguments are told before a missing database
     engine = open_db(db, create=False)
     try:
         result = search(engine, filters)
@@ -310,7 +311,7 @@ def export_cmd(
     from quotes.export import export
 
     with errors():
-        if output is not None and output.exists() and not force:
+        if output is not None and (output.exists() or output.is_symlink()) and not force:
             raise InputError(f"{output} exists; use --force to replace it")
         filters = _filters(
             speaker=speaker,
@@ -327,22 +328,11 @@ def export_cmd(
         if output is None:
             sys.stdout.write(content)
             return
-        write_file(output, content)
+        from quotes.db import resolve_target
+        from quotes.files import write_atomic
+
+        write_atomic(output, content, protect=resolve_target(db).sqlite_path)
         _stderr().print(f"Wrote {len(result.hits)} quote(s) to {output}", markup=False)
-
-
-def write_file(path: Path, content: str) -> None:
-    """Write through a temporary file in the same directory: the target is whole or untouched."""
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise InputError(f"cannot write {path}: directory {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
 # ---------------------------------------------------------------------------------------------

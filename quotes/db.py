@@ -140,6 +140,8 @@ class Target:
 
 def resolve_target(db: str | None = None) -> Target:
     """`--db`, else `QUOTES_DB`, else the user data directory. Paths and URLs both work."""
+    if db is not None and not db.strip():
+        raise StorageError("--db is empty; give a SQLite file path or a postgresql:// URL")
     given = db or os.environ.get(ENV_VAR) or None
     if given is None:
         path = default_db_path()
@@ -175,6 +177,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin_immediate(conn: sa.Connection) -> None:
+    """Take SQLite's write lock when a transaction begins: two writers then queue (busy_timeout)
+    rather than one failing at once with "database is locked" when its read turns into a write."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by `_sqlite_begin_immediate`
+
+
+def is_transient(exc: sa.exc.SQLAlchemyError) -> bool:
+    """A failure that trying again can cure: a busy or locked database, a concurrent writer's row."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, sa.exc.OperationalError) and ("locked" in text or "busy" in text or "deadlock" in text)
+
+
 def make_engine(target: Target) -> Engine:
     if target.is_postgres:
         return sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
@@ -182,6 +202,8 @@ def make_engine(target: Target) -> Engine:
         engine = sa.create_engine(target.url, poolclass=sa.pool.StaticPool)
     else:
         engine = sa.create_engine(target.url)
+        event.listen(engine, "connect", _sqlite_driver_autocommit)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -237,11 +259,26 @@ def open_db(db: str | None = None, *, create: bool = True) -> Engine:
                     raise StorageError(f"{target.label} is not a SQLite database (or it is corrupt)")
     engine = make_engine(target)
     try:
+        if not create:
+            refuse_foreign(engine, target)
         migrate(engine, target)
     except StorageError:
         engine.dispose()
         raise
     return engine
+
+
+def refuse_foreign(engine: Engine, target: Target) -> None:
+    """A reading command never adds the project's tables to a database that does not hold them."""
+    try:
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+    except sa.exc.DatabaseError as exc:
+        raise StorageError(f"cannot open database {target.label}: {_first_line(exc)}") from exc
+    if "alembic_version" not in tables or "quote" not in tables:
+        raise StorageError(
+            f"{target.label} is not a quotes database (no quotes tables); store quotes with `quotes ingest`"
+        )
 
 
 def migrate(engine: Engine, target: Target | None = None) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from quotes.errors import StorageError
 from quotes.speakers import record_speaker
 from quotes.types import Article, ArticleQuotes
 
+# How many times one article is tried against a busy database or a concurrent writer's rows.
+STORE_ATTEMPTS = 6
 _ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
@@ -122,11 +125,18 @@ class Ingestor:
         return outcome
 
     def add(self, result: ArticleQuotes) -> Outcome:
-        try:
-            with db.session_scope(self.engine) as session:
-                outcome = self._store(session, result)
-        except sa.exc.SQLAlchemyError as exc:
-            raise db.storage_error(exc, f"{result.article.path}: cannot store") from exc
+        """Store one article. A concurrent writer that stored the same rows first (a unique
+        constraint) or held the database (busy) makes this article retry, then fail alone."""
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                with db.session_scope(self.engine) as session:
+                    outcome = self._store(session, result)
+                break
+            except sa.exc.SQLAlchemyError as exc:
+                if attempt + 1 < STORE_ATTEMPTS and db.is_transient(exc):
+                    time.sleep(0.05 * 2**attempt)
+                    continue
+                raise db.storage_error(exc, f"{result.article.path}: cannot store") from exc
         self.summary.add(outcome)
         return outcome
 
@@ -171,9 +181,10 @@ class Ingestor:
         if known is not None:
             return known
         status = "stored"
+        previous: list[int] = []
         if existing is not None:
             status = "replaced"
-            self._drop_quotes(session, existing)
+            previous = self._drop_occurrences(session, existing)
             source = existing
         else:
             source = db.Source(content_hash=digest)
@@ -220,6 +231,8 @@ class Ingestor:
             )
             stored += 1
         session.flush()
+        if previous:  # after the new occurrences, so that an unchanged quote keeps its id
+            self._prune_quotes(session, previous)
         replay(session, source)  # the corrections a person made to this article's earlier version
         return Outcome(article.path, status, "", source.id, stored, new_quotes, new_speakers)
 
@@ -253,12 +266,14 @@ class Ingestor:
         session.flush()
         return quote, True
 
-    def _drop_quotes(self, session: Session, source: db.Source) -> None:
-        """Remove an article's occurrences, the quotes left without any, and recompute dates."""
+    def _drop_occurrences(self, session: Session, source: db.Source) -> list[int]:
+        """Remove an article's occurrences; the ids of the quotes they were of."""
         quote_ids = list(session.exec(select(db.Occurrence.quote_id).where(db.Occurrence.source_id == source.id)))
         session.exec(delete(db.Occurrence).where(col(db.Occurrence.source_id) == source.id))
-        if not quote_ids:
-            return
+        return quote_ids
+
+    def _prune_quotes(self, session: Session, quote_ids: list[int]) -> None:
+        """Remove the quotes left without any occurrence, and recompute the others' dates."""
         still = set(
             session.exec(select(db.Occurrence.quote_id).where(col(db.Occurrence.quote_id).in_(quote_ids))).all()
         )

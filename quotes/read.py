@@ -41,6 +41,8 @@ def find_inputs(paths: Sequence[str], suffixes: set[str] | None = None) -> list[
             found.extend(inside)
         elif p.is_file():
             found.append(given)
+        elif p.exists():
+            raise InputError(f"{given}: not a regular file (a FIFO, device or socket); give an article file")
         else:
             raise InputError(f"{given}: no such file or directory")
     return found
@@ -75,6 +77,50 @@ def decode_utf8(data: bytes, path: str) -> str:
         ) from exc
 
 
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def decode_html(data: bytes, path: str) -> str:
+    """An HTML page's text: UTF-8 when it is, else the charset its `<meta>` declares."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    match = _CHARSET.search(data[:4096])
+    if match is None:
+        return decode_utf8(data, path)
+    import codecs
+
+    name = match.group(1).decode("ascii")
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        raise InputError(f"{path}: declares unknown charset {name!r}") from None
+    try:
+        return data.decode(codec.name)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid {name} (byte {exc.start})") from exc
+
+
+def check_text(value: str, path: str, what: str = "text") -> str:
+    """Refuse a string that cannot be stored or printed: a lone surrogate (from JSON `\\ud800`)."""
+    for i, ch in enumerate(value):
+        if "\ud800" <= ch <= "\udfff":
+            raise InputError(f"{path}: {what} holds a lone surrogate (U+{ord(ch):04X} at character {i})")
+    return value
+
+
+def load_json(raw: str, where: str, *, line_numbers: bool = True) -> Any:
+    """`json.loads` whose failures (bad syntax, nesting too deep for Python) are one-line `InputError`s."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        at = f"line {exc.lineno}: " if line_numbers else ""
+        raise InputError(f"{where}: invalid JSON ({at}{exc.msg})") from exc
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to be an article") from None
+
+
 def article_from_mapping(obj: Any, path: str) -> Article:
     """An article from a JSON object with `text` and optional metadata; other keys are ignored."""
     if not isinstance(obj, dict):
@@ -82,16 +128,13 @@ def article_from_mapping(obj: Any, path: str) -> Article:
     text = obj.get("text")
     if not isinstance(text, str):
         raise InputError(f'{path}: JSON article has no "text" string field')
-    meta = {k: str(obj[k]) for k in METADATA_KEYS if obj.get(k) not in (None, "")}
+    check_text(text, path)
+    meta = {k: check_text(str(obj[k]), path, k) for k in METADATA_KEYS if obj.get(k) not in (None, "")}
     return Article(path=path, text=text, **meta)
 
 
 def parse_json_article(raw: str, path: str) -> Article:
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON (line {exc.lineno}: {exc.msg})") from exc
-    return article_from_mapping(obj, path)
+    return article_from_mapping(load_json(raw, path), path)
 
 
 def read_path(path: str, stdin: BinaryIO | None = None) -> Iterator[Article]:
@@ -162,17 +205,13 @@ def article_from_html(html: str | bytes, path: str, url: str | None = None) -> A
 
 def read_jsonl(raw: str, path: str) -> Iterator[ArticleOrError]:
     """One article a line; blank lines are skipped; a bad line is a failure of that line alone."""
-    for lineno, line in enumerate(raw.splitlines(), start=1):
+    # Lines end at "\n" only: U+2028 and the like are legal inside a JSON string.
+    for lineno, line in enumerate(raw.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputError(f"{where}: invalid JSON ({exc.msg})")
-            continue
-        try:
-            yield article_from_mapping(obj, where)
+            yield article_from_mapping(load_json(line, where, line_numbers=False), where)
         except InputError as exc:
             yield exc
 
@@ -212,6 +251,8 @@ def read_warc(path: str) -> Iterator[ArticleOrError]:
                 yield InputError(f"{path}: WARC file holds no HTML response")
         except ArchiveLoadFailed as exc:
             yield InputError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0]})")
+        except Exception as exc:  # warcio fails on a truncated record with assorted errors
+            yield InputError(f"{path}: truncated or damaged WARC file ({type(exc).__name__})")
 
 
 _PUBLISHED = re.compile(
@@ -292,12 +333,12 @@ def looks_like_html(raw: str) -> bool:
 
 def looks_like_jsonl(raw: str) -> bool:
     """Several lines, the first a whole JSON object: a JSON Lines dump (on stdin)."""
-    lines = [line for line in raw.strip().splitlines() if line.strip()]
+    lines = [line for line in raw.strip().split("\n") if line.strip()]
     if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
         return False
     try:
-        return isinstance(json.loads(lines[0]), dict)
-    except json.JSONDecodeError:
+        return isinstance(load_json(lines[0], "-"), dict)
+    except InputError:
         return False
 
 
@@ -305,17 +346,20 @@ def _read_one(path: str, stdin: BinaryIO | None) -> Iterator[ArticleOrError]:
     if is_warc(path):
         yield from read_warc(path)
         return
+    suffix = Path(path).suffix.lower()
     try:
-        raw = decode_utf8(read_bytes(path, stdin), path)
+        data = read_bytes(path, stdin)
+        raw = decode_html(data, path) if suffix in HTML_SUFFIXES else decode_utf8(data, path)
     except InputError as exc:
         yield exc
         return
-    suffix = Path(path).suffix.lower()
     try:
         if suffix == ".jsonl" or (path == "-" and looks_like_jsonl(raw)):
             yield from read_jsonl(raw, path)
         elif suffix in HTML_SUFFIXES or (path == "-" and looks_like_html(raw)):
             yield article_from_html(raw, path)
+        elif not raw.strip():
+            yield InputError(f"{path}: empty article (no text)")
         else:
             yield from read_path(path, io.BytesIO(raw.encode("utf-8")) if path == "-" else None)
     except InputError as exc:

@@ -18,7 +18,10 @@ from quotes.errors import InputError, NotFoundError
 from quotes.speakers import SpeakerMatch, lookup_speakers
 
 KINDS = ("direct", "mixed", "indirect")
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", re.ASCII)
+# The largest --limit (SQLite integers stop at 2**63 - 1) and the most words a --text query keeps.
+MAX_LIMIT = 1_000_000_000
+MAX_TEXT_WORDS = 32
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -84,7 +87,26 @@ def check_date(value: str | None, flag: str) -> str | None:
     value = value.strip()
     if not _DATE.match(value):
         raise InputError(f"{flag} {value!r} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+    if len(value) == 10:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"{flag} {value!r} is not a day of the calendar") from None
     return value
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be at least 1")
+    if limit is not None and limit > MAX_LIMIT:
+        raise InputError(f"--limit must be at most {MAX_LIMIT}")
+
+
+def check_text(text: str | None) -> None:
+    if text is not None and len(_WORD.findall(text)) > MAX_TEXT_WORDS:
+        raise InputError(f"--text holds more than {MAX_TEXT_WORDS} words; search for a shorter passage")
 
 
 def upper_bound(until: str) -> str:
@@ -105,16 +127,22 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def search(engine: Engine, filters: Filters) -> SearchResult:
-    """Quotes matching every filter given, latest said first."""
+def check_filters(filters: Filters) -> tuple[str | None, str | None]:
+    """Refuse filters no search can honour (before any database is opened); the dates as given."""
     since = check_date(filters.since, "--since")
     until = check_date(filters.until, "--until")
     if since and until and since > until:
         raise InputError(f"--since {since} is after --until {until}")
     if filters.kind is not None and filters.kind not in KINDS:
         raise InputError(f"--kind {filters.kind!r} is not one of {', '.join(KINDS)}")
-    if filters.limit is not None and filters.limit < 1:
-        raise InputError("--limit must be at least 1")
+    check_limit(filters.limit)
+    check_text(filters.text)
+    return since, until
+
+
+def search(engine: Engine, filters: Filters) -> SearchResult:
+    """Quotes matching every filter given, latest said first."""
+    since, until = check_filters(filters)
     try:
         with Session(engine) as session:
             return _search(session, filters, since, until)

@@ -298,9 +298,12 @@ def test_ingest_skips_an_article_whose_extraction_fails(tmp_path: Path, monkeypa
     code, out, err = invoke(
         "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), str(tmp_path / "c.txt"), "--db", db
     )
-    assert code == 0
+    assert code == 1  # issue 10, F9: a failed article fails the run; the others are stored
     assert out == "3 articles read, 2 stored, 1 failed; 2 quotes (2 new), 1 new speaker\n"
-    assert err == f"Failed: {tmp_path / 'b.txt'}: extraction failed (RuntimeError: parser crashed)\n"
+    assert err == (
+        f"Failed: {tmp_path / 'b.txt'}: extraction failed (RuntimeError: parser crashed)\n"
+        "Error: 1 of 3 articles failed (listed above)\n"
+    )
     code, out, _ = invoke("search", "--speaker", "Ana Lopes", "--format", "jsonl", "--db", db)
     assert sorted(json.loads(line)["text"] for line in out.splitlines()) == ["Premier avis", "Troisième avis"]
 
