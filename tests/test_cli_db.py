@@ -220,7 +220,8 @@ def test_ingest_end_to_end(extractor: object, tmp_path: Path, monkeypatch: pytes
     (folder / "abime.txt").write_bytes("caf\xe9".encode("latin-1"))
     db = str(tmp_path / "q.db")
     code, out, err = invoke("ingest", str(folder), "--db", db, "--outlet", "Ouest Matin")
-    assert code == 0
+    assert code == 1  # issue 10, F9: the unreadable article fails the run; the other is stored
+    assert err.endswith("Error: 1 of 2 articles failed (listed above)\n")
     assert out == "2 articles read, 1 stored, 1 failed; 1 quote (1 new), 1 new speaker\n"
     assert f"Failed: {folder / 'abime.txt'}: not valid UTF-8" in err
     code, out, err = invoke("ingest", str(folder), "--db", db)
