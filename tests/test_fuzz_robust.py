@@ -23,7 +23,7 @@ from quotes.errors import QuotesError
 from quotes.read import read_items
 
 # Examples per property: 7 properties share the total.
-EXAMPLES = int(os.environ.get("QUOTES_FUZZ_EXAMPLES", "320")) // 7
+EXAMPLES = -(-int(os.environ.get("QUOTES_FUZZ_EXAMPLES", "320")) // 7)  # rounded up
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 RAN = {"examples": 0}
 
