@@ -171,4 +171,5 @@ def fail(message: str) -> None:
 
 from quotes import cli_db as _cli_db  # noqa: E402,F401
 from quotes import cli_golden as _cli_golden  # noqa: E402,F401
+from quotes import cli_serve as _cli_serve  # noqa: E402,F401
 from quotes import cli_train as _cli_train  # noqa: E402,F401
