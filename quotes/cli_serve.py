@@ -5,7 +5,8 @@ Registered on `quotes.cli.app` by the import at the end of quotes/cli.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -30,3 +31,35 @@ def serve(
         uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
     finally:
         engine.dispose()
+
+
+def make_extractor() -> Any:
+    """The loaded French pipeline (tests replace this function to fake one)."""
+    from quotes.cli import err
+    from quotes.extract.pipeline import Extractor
+
+    return Extractor(warn=lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False))
+
+
+@app.command("show")
+def show(
+    article: Annotated[str, typer.Argument(help="One article: a .txt or .json file.")],
+    html: Annotated[Path, typer.Option("--html", help="Write the highlighted article to this HTML file.")],
+) -> None:
+    """Write one article with its quotes highlighted as a self-contained HTML file (no database)."""
+    from quotes.cli import quote_record
+    from quotes.read import find_inputs, read_path
+    from quotes.web.app import standalone_article
+    from quotes.web.article import marks_from_records
+
+    find_inputs([article])  # fail early on a missing path, before loading the model
+    articles = list(read_path(article))
+    result = next(iter(make_extractor().extract(articles)))
+    marks = marks_from_records([quote_record(q) for q in result.quotes])
+    page = standalone_article(result.article.title or article, result.article.text, marks)
+    try:
+        html.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        from quotes.errors import InputError
+
+        raise InputError(f"cannot write {html}: {exc.strerror}") from exc

@@ -92,3 +92,23 @@ def test_speaker_page_has_chart_and_citation(client: TestClient) -> None:
     search = client.get("/search", params={"speaker": "poutine"})
     assert "a déclaré Vladimir Poutine" in search.text and "@" in search.text  # citation line and BibTeX
     assert client.get("/static/style.css").status_code == 200
+
+
+def test_show_html_writes_the_highlighted_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quotes import cli_serve
+
+    article = tmp_path / "dupont.txt"
+    article.write_text(SCRIPT, encoding="utf-8")
+
+    class FakeExtractor:
+        def extract(self, articles: object) -> Iterator[object]:
+            yield make_result(SCRIPT, [("<script>alert(1)</script> & rien d'autre", "Jean Dupont")])
+
+    monkeypatch.setattr(cli_serve, "make_extractor", FakeExtractor)
+    out = tmp_path / "out.html"
+    result = CliRunner().invoke(cli_app, ["show", str(article), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<style>" in page and "/static/" not in page
+    assert '">&lt;script&gt;alert(1)&lt;/script&gt; &amp; rien d&#39;autre</mark>' in page
+    assert "<script>" not in page

@@ -145,3 +145,12 @@ def bar_chart(months: list[tuple[str, int]], width: int = 480, height: int = 120
         for i, (month, n) in enumerate(months)
     ]
     return {"bars": bars, "width": width, "height": height}
+
+
+def standalone_article(title: str, text: str, marks: list[Mark]) -> str:
+    """The article page as one self-contained HTML file (style inlined), for `quotes show --html`."""
+    css = (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8")
+    source = {"title": title, "path": title, "outlet": None, "published": None, "url": None}
+    return templates.get_template("article.html").render(
+        source=source, segments=segments(text, marks), marks=marks, quotes=None, inline_css=css
+    )
