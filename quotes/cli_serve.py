@@ -11,12 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from quotes.cli import app
-from quotes.cli_db import DbOption
 
 
 @app.command("serve")
 def serve(
-    db: DbOption = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database file or URL (default: QUOTES_DB).")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
