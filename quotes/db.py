@@ -11,7 +11,9 @@ they sort and compare as dates on both back ends and keep the precision the arti
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,6 +179,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_STEM_WORD = re.compile(r"\w+")
+
+
+@functools.cache
+def _french_stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french")
+
+
+def text_stems(text: str) -> str:
+    """Words of `text` folded (as `folding.fold`) then Snowball-French stemmed, as PostgreSQL's
+    `to_tsvector('french', quotes_unaccent(text))` does: "les Dettes" -> "le det"."""
+    from quotes.folding import fold
+
+    return " ".join(_french_stemmer().stemWords(_STEM_WORD.findall(fold(text))))
+
+
+def _sqlite_stems_function(dbapi_connection: Any, _record: Any) -> None:
+    """quotes_stems(text) in SQL, for the triggers that keep quote_stem_fts (migration 0005)."""
+    dbapi_connection.create_function(
+        "quotes_stems", 1, lambda t: None if t is None else text_stems(t), deterministic=True
+    )
+
+
 def _sqlite_begin_immediate(conn: sa.Connection) -> None:
     """Take SQLite's write lock when a transaction begins: two writers then queue (busy_timeout)
     rather than one failing at once with "database is locked" when its read turns into a write."""
@@ -205,6 +232,7 @@ def make_engine(target: Target) -> Engine:
         event.listen(engine, "connect", _sqlite_driver_autocommit)
         event.listen(engine, "begin", _sqlite_begin_immediate)
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_stems_function)
     return engine
 
 

@@ -122,6 +122,11 @@ def fts5_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+def fts5_stem_query(text: str) -> str:
+    """User words, folded and French-stemmed as quote_stem_fts holds them, as an FTS5 query."""
+    return fts5_query(db.text_stems(" ".join(_WORD.findall(text))) or text)
+
+
 def _like(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -218,13 +223,14 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
         )
         text_all = col(db.Quote.id).in_(select(matches.c.id))
     elif filters.text is not None:
-        words = fts5_query(filters.text)
+        words = fts5_stem_query(filters.text)
         text_probe = sa.text(
-            "EXISTS (SELECT 1 FROM quote_fts WHERE quote_fts MATCH :fts_words AND quote_fts.rowid = quote.id)"
+            "EXISTS (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words"
+            " AND quote_stem_fts.rowid = quote.id)"
         ).bindparams(fts_words=words)
-        text_all = sa.text("quote.id IN (SELECT rowid FROM quote_fts WHERE quote_fts MATCH :fts_words)").bindparams(
-            fts_words=words
-        )
+        text_all = sa.text(
+            "quote.id IN (SELECT rowid FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words)"
+        ).bindparams(fts_words=words)
     newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
     ids: list[int] | None = None
     if (costly or text_probe is not None) and filters.limit is not None:

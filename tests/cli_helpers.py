@@ -9,8 +9,9 @@ import pytest
 from quotes.cli import main
 
 
-def run_main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[
-        int, str, str]:
+def run_main(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
     """Run the real entry point (`quotes …`) and return its exit code, stdout and stderr."""
     monkeypatch.setattr(sys, "argv", ["quotes", *args])
     code = 0

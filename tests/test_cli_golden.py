@@ -59,9 +59,18 @@ class FakeExtractor:
         self.calls += 1
         for art in articles:
             quotes = tuple(
-                Quote(text=m.group(1), start=m.start(1), end=m.end(1), kind="direct", speaker=self.speaker,
-                      speaker_mention=self.speaker, cue="a déclaré", confidence=0.8123,
-                      said_on=art.published, said_on_source="publication" if art.published else None)
+                Quote(
+                    text=m.group(1),
+                    start=m.start(1),
+                    end=m.end(1),
+                    kind="direct",
+                    speaker=self.speaker,
+                    speaker_mention=self.speaker,
+                    cue="a déclaré",
+                    confidence=0.8123,
+                    said_on=art.published,
+                    said_on_source="publication" if art.published else None,
+                )
                 for m in QUOTE.finditer(art.text)
                 if not (self.drop and self.drop in m.group(1))
             )
@@ -225,20 +234,27 @@ def test_check_with_a_missing_articles_directory(
 
 
 def test_unknown_id_and_missing_file(
-    tmp_path: Path, sources: Path, fake: FakeExtractor,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    sources: Path,
+    fake: FakeExtractor,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert golden(tmp_path, "add", str(sources / "budget.txt"))[0] == 0
     code, _out, err = run_main(["golden", "update", "nope", *suite_args(tmp_path)], monkeypatch, capsys)
     assert (code, err) == (1, f"Error: no golden article 'nope' in {tmp_path / 'g' / 'articles'}\n")
-    code, _out, err = run_main(["golden", "add", str(sources / "absent.txt"), *suite_args(tmp_path)],
-                               monkeypatch, capsys)
+    code, _out, err = run_main(
+        ["golden", "add", str(sources / "absent.txt"), *suite_args(tmp_path)], monkeypatch, capsys
+    )
     assert (code, err) == (1, f"Error: {sources / 'absent.txt'}: no such file\n")
 
 
 def test_unreadable_expected_file(
-    tmp_path: Path, sources: Path, fake: FakeExtractor,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    sources: Path,
+    fake: FakeExtractor,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert golden(tmp_path, "add", str(sources / "budget.txt"))[0] == 0
     path = tmp_path / "g" / "expected" / "budget.yml"
@@ -262,8 +278,17 @@ def test_every_command_has_help() -> None:
 
 
 def _q(start: int, end: int, speaker: str | None = "A", cue: str | None = "a dit") -> dict[str, object]:
-    return {"text": "x" * (end - start), "start": start, "end": end, "kind": "direct", "speaker": speaker,
-            "speaker_mention": speaker, "cue": cue, "said_on": None, "venue": None}
+    return {
+        "text": "x" * (end - start),
+        "start": start,
+        "end": end,
+        "kind": "direct",
+        "speaker": speaker,
+        "speaker_mention": speaker,
+        "cue": cue,
+        "said_on": None,
+        "venue": None,
+    }
 
 
 def test_record_is_stable_and_sorted() -> None:
@@ -271,12 +296,34 @@ def test_record_is_stable_and_sorted() -> None:
     late = Quote("Non", 14, 17, "direct", speaker="B", confidence=0.123456)
     early = Quote("Oui", 2, 5, "direct", speaker="A", confidence=0.9)
     record = golden_record(ArticleQuotes(art, (late, early)))
-    assert record == {"coreference": "fallback", "published": "2025-02-01", "quotes": [
-        {"text": "Oui", "start": 2, "end": 5, "kind": "direct", "speaker": "A", "speaker_mention": None,
-         "cue": None, "said_on": None, "venue": None},
-        {"text": "Non", "start": 14, "end": 17, "kind": "direct", "speaker": "B", "speaker_mention": None,
-         "cue": None, "said_on": None, "venue": None},
-    ]}
+    assert record == {
+        "coreference": "fallback",
+        "published": "2025-02-01",
+        "quotes": [
+            {
+                "text": "Oui",
+                "start": 2,
+                "end": 5,
+                "kind": "direct",
+                "speaker": "A",
+                "speaker_mention": None,
+                "cue": None,
+                "said_on": None,
+                "venue": None,
+            },
+            {
+                "text": "Non",
+                "start": 14,
+                "end": 17,
+                "kind": "direct",
+                "speaker": "B",
+                "speaker_mention": None,
+                "cue": None,
+                "said_on": None,
+                "venue": None,
+            },
+        ],
+    }
     elsewhere = Article(path="elsewhere.json", text=art.text, published="2025-02-01")
     moved = ArticleQuotes(elsewhere, (early, late))
     assert dump_record(golden_record(moved)) == dump_record(record)  # no path, no confidence, any order
@@ -321,8 +368,11 @@ def test_diff_gained_lost_changed() -> None:
 
 
 def test_exit_codes_through_the_entry_point(
-    tmp_path: Path, sources: Path, fake: FakeExtractor,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    sources: Path,
+    fake: FakeExtractor,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`quotes golden check` as run from a shell: 0 when nothing changed, 1 when something did."""
     assert golden(tmp_path, "add", str(sources / "budget.txt"))[0] == 0
@@ -345,13 +395,16 @@ def test_expected_file_left_without_its_article(tmp_path: Path, sources: Path, f
     assert golden(tmp_path, "check", "budget")[0] == 0  # a check of named articles leaves the rest alone
 
 
-@pytest.mark.parametrize("text", [
-    "Il a dit\u00a0: «\u202fnon\u202f» ",  # no-break and narrow no-break spaces, trailing space
-    "première ligne\n\n« deuxième »  avec  deux espaces",
-    "# pas un commentaire: - ni une liste, ni 'un' \"mot\" ; ni null ni yes",
-    "x" * 300,
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il a dit\u00a0: «\u202fnon\u202f» ",  # no-break and narrow no-break spaces, trailing space
+        "première ligne\n\n« deuxième »  avec  deux espaces",
+        "# pas un commentaire: - ni une liste, ni 'un' \"mot\" ; ni null ni yes",
+        "x" * 300,
+        "",
+    ],
+)
 def test_golden_files_keep_any_text(text: str, tmp_path: Path) -> None:
     record = {"published": None, "quotes": [{**_q(0, len(text)), "text": text}]}
     path = tmp_path / "case.yml"

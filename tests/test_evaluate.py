@@ -27,8 +27,7 @@ from quotes.evaluate import (
 ANNOTATED = Path(__file__).parent / "data" / "annotated"
 runner = CliRunner()
 VISITE = (
-    "Notre frontière est aussi la vôtre, et nous la défendrons ensemble, "
-    "quoi qu'il arrive dans les mois qui viennent"
+    "Notre frontière est aussi la vôtre, et nous la défendrons ensemble, quoi qu'il arrive dans les mois qui viennent"
 )
 SYNDICAT = "Le syndicat des conducteurs"
 
@@ -37,8 +36,9 @@ def _text(article_id: str) -> str:
     return str(json.loads((ANNOTATED / f"{article_id}.json").read_text(encoding="utf-8"))["text"])
 
 
-def _pred(article_id: str, words: str, speaker: str | None, kind: str = "direct",
-          grow_left: int = 0, keep: float = 1.0) -> dict[str, Any]:
+def _pred(
+    article_id: str, words: str, speaker: str | None, kind: str = "direct", grow_left: int = 0, keep: float = 1.0
+) -> dict[str, Any]:
     """A predicted quote over `words` in the article, optionally widened or cut short."""
     start = _text(article_id).index(words)
     end = start + round(len(words) * keep)
@@ -49,24 +49,34 @@ def hand_predictions() -> list[dict[str, Any]]:
     """Predictions exercising every rule: case, accents, shorter names, overlap, best first,
     indirect left out, spurious quotes, an article with no prediction line (eval_festival)."""
     return [
-        {"path": "out/eval_port.txt", "quotes": [
-            _pred("eval_port", "Nous voulons un port ouvert aux pêcheurs comme aux promeneurs",
-                  "anne-sophie DERRIEN"),
-            _pred("eval_port", "mené sans interrompre la pêche", "Derrien", kind="mixed", grow_left=9),
-            _pred("eval_port", "Le financement n'est pas encore bouclé", "le préfet"),
-            _pred("eval_port", "Kerloc'h 2030", None, kind="mixed"),
-            _pred("eval_port", "le chantier serait", "Anne-Sophie Derrien", kind="indirect"),
-        ]},
-        {"path": "out/eval_greve.json", "quotes": [
-            _pred("eval_greve", "dégradation continue des conditions de travail", SYNDICAT),
-            _pred("eval_greve", "une dégradation continue des conditions de travail", SYNDICAT),
-            _pred("eval_greve", "Nous n'avons obtenu aucune réponse sérieuse. Le dialogue est rompu.", None),
-            _pred("eval_greve", "les négociations restent ouvertes", "Regie des transports de Valmont"),
-        ]},
-        {"path": "eval_visite", "quotes": [
-            # 0.4 of the quote: too little for Jaccard (0.5), enough for coverage (0.3)
-            _pred("eval_visite", VISITE, "Kerbelytė-Vaitkienė", keep=0.4),
-        ]},
+        {
+            "path": "out/eval_port.txt",
+            "quotes": [
+                _pred(
+                    "eval_port", "Nous voulons un port ouvert aux pêcheurs comme aux promeneurs", "anne-sophie DERRIEN"
+                ),
+                _pred("eval_port", "mené sans interrompre la pêche", "Derrien", kind="mixed", grow_left=9),
+                _pred("eval_port", "Le financement n'est pas encore bouclé", "le préfet"),
+                _pred("eval_port", "Kerloc'h 2030", None, kind="mixed"),
+                _pred("eval_port", "le chantier serait", "Anne-Sophie Derrien", kind="indirect"),
+            ],
+        },
+        {
+            "path": "out/eval_greve.json",
+            "quotes": [
+                _pred("eval_greve", "dégradation continue des conditions de travail", SYNDICAT),
+                _pred("eval_greve", "une dégradation continue des conditions de travail", SYNDICAT),
+                _pred("eval_greve", "Nous n'avons obtenu aucune réponse sérieuse. Le dialogue est rompu.", None),
+                _pred("eval_greve", "les négociations restent ouvertes", "Regie des transports de Valmont"),
+            ],
+        },
+        {
+            "path": "eval_visite",
+            "quotes": [
+                # 0.4 of the quote: too little for Jaccard (0.5), enough for coverage (0.3)
+                _pred("eval_visite", VISITE, "Kerbelytė-Vaitkienė", keep=0.4),
+            ],
+        },
     ]
 
 
@@ -149,7 +159,9 @@ def test_no_prediction_at_all_scores_zero() -> None:
 def score_py(shared: Path, gold: Path, predictions: Path, *flags: str) -> str:
     done = subprocess.run(
         [sys.executable, str(shared / "eval" / "score.py"), str(gold), str(predictions), *flags],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout
 
@@ -159,8 +171,9 @@ def test_agrees_with_score_py_on_hand_predictions(shared_dir: Path, tmp_path: Pa
     preds = write_jsonl(tmp_path / "p.jsonl", hand_predictions())
     flags = ["--json", "--errors"] + (["--coverage"] if overlap == "coverage" else [])
     reference = score_py(shared_dir, ANNOTATED, preds, *flags)
-    result = runner.invoke(app, ["evaluate", str(ANNOTATED), "--predictions", str(preds),
-                                 "--overlap", overlap, "--json", "--errors"])
+    result = runner.invoke(
+        app, ["evaluate", str(ANNOTATED), "--predictions", str(preds), "--overlap", overlap, "--json", "--errors"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:-1] == reference.splitlines()[:-1]  # the error lines
     assert json.loads(result.stdout.splitlines()[-1]) == json.loads(reference.splitlines()[-1])

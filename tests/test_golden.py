@@ -41,8 +41,9 @@ def test_golden_article(case_id: str, golden_results: dict[str, ArticleQuotes], 
     try:
         data_regression.check(record, fullpath=case.expected)
     except AssertionError as exc:
-        readable = render_diff(diff_records(case_id, load_expected(case.expected, case_id), record,
-                                            case.expected.read_bytes()))
+        readable = render_diff(
+            diff_records(case_id, load_expected(case.expected, case_id), record, case.expected.read_bytes())
+        )
         raise AssertionError(f"{readable}\n(accept with: quotes golden update {case_id})\n\n{exc}") from None
 
 
@@ -55,7 +56,7 @@ def test_golden_suite_is_consistent() -> None:
     for case in CASES.values():
         text = next(read_path(str(case.article))).text
         for q in load_expected(case.expected, case.id)["quotes"]:
-            assert text[q["start"]:q["end"]] == q["text"], f"{case.id}: offsets of {q['text'][:40]!r}"
+            assert text[q["start"] : q["end"]] == q["text"], f"{case.id}: offsets of {q['text'][:40]!r}"
 
 
 def test_golden_annotations_are_the_golden_articles() -> None:
@@ -93,16 +94,29 @@ def test_seed_articles_through_golden_add_and_check(
     for case in suite.all_cases():
         text = next(read_path(str(case.article))).text
         for q in load_expected(case.expected, case.id)["quotes"]:
-            assert text[q["start"]:q["end"]] == q["text"]
+            assert text[q["start"] : q["end"]] == q["text"]
 
     # A reviewer adds to seed_004's expected file a quote the tool does not report.
     text = next(read_path(str(suite.articles / "seed_004.json"))).text
     record = load_expected(suite.expected_path("seed_004"))
-    free = next(i for i in range(len(text) - 20, 0, -1)
-                if not any(q["start"] <= i + 12 and i <= q["end"] for q in record["quotes"]))
-    record["quotes"].append({"text": text[free:free + 12], "start": free, "end": free + 12, "kind": "direct",
-                             "speaker": "Quelqu'un", "speaker_mention": None, "cue": None,
-                             "said_on": None, "venue": None})
+    free = next(
+        i
+        for i in range(len(text) - 20, 0, -1)
+        if not any(q["start"] <= i + 12 and i <= q["end"] for q in record["quotes"])
+    )
+    record["quotes"].append(
+        {
+            "text": text[free : free + 12],
+            "start": free,
+            "end": free + 12,
+            "kind": "direct",
+            "speaker": "Quelqu'un",
+            "speaker_mention": None,
+            "cue": None,
+            "said_on": None,
+            "venue": None,
+        }
+    )
     from quotes.golden import write_expected
 
     write_expected(suite.expected_path("seed_004"), record)

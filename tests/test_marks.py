@@ -36,7 +36,7 @@ CASES = [
     ("« closed by a straight mark", 'Il a lancé « nous partons", selon un témoin.', ["nous partons"]),
     ("“ closed by »", "Elle répond “pas question » aux syndicats.", ["pas question"]),
     ("« closed by ”", "Le maire parle d'« une erreur” de gestion.", ["une erreur"]),
-    ("straight mark closed by ”", 'La situation du merlu est "intenable” selon l\'ONG.', ["intenable"]),
+    ("straight mark closed by ”", "La situation du merlu est \"intenable” selon l'ONG.", ["intenable"]),
     ("a mark of another kind with its own closer later is stray", "« Il a dit ” non » hier.", ["Il a dit ” non"]),
     # reversed guillemets
     ("reversed guillemets", "Il demande : » Pourquoi ? «, s'est interrogé l'avocat.", ["Pourquoi ?"]),
@@ -85,8 +85,8 @@ CASES = [
     ("inch mark is not a quote", 'Un écran de 27" et un "vrai" bureau.', ["vrai"]),
     ("inch mark inside a quotation", '"Un écran de 27" suffit", dit-il.', ['Un écran de 27" suffit']),
     ("straight mark after an apostrophe", 'Il cite l\'"expert" du dossier.', ["expert"]),
-    ("straight mark after a typographic apostrophe", "Il cite l’\"expert\" du dossier.", ["expert"]),
-    ("apostrophes inside", '"C\'est l\'heure", dit-il.', ["C'est l'heure"]),
+    ("straight mark after a typographic apostrophe", 'Il cite l’"expert" du dossier.', ["expert"]),
+    ("apostrophes inside", "\"C'est l'heure\", dit-il.", ["C'est l'heure"]),
     ("closing after a single quote", "\"Aux cris de 'stop'\", dit-il.", ["Aux cris de 'stop'"]),
     # negative rows: nothing is quoted
     ("a lone inch mark", 'Un écran de 27" et un clavier.', []),
@@ -94,7 +94,7 @@ CASES = [
     ("apostrophes only", "L'homme d'affaires n'a rien dit aujourd’hui.", []),
     ("a lone opening guillemet", "Il parle d'une « trahison sans fin.", []),
     ("a lone closing guillemet", "Rien ne dit qu'il viendra ».", []),
-    ("a lone straight mark", 'Il a dit " puis s\'est tu.', []),
+    ("a lone straight mark", "Il a dit \" puis s'est tu.", []),
     ("a glued straight mark", 'Le modèle X"2 est sorti.', []),
     ("a lone curly mark", "Il a dit ” puis s'est tu.", []),
     # one unbalanced mark costs nothing elsewhere

@@ -85,8 +85,10 @@ def test_f2_f4_f20_bad_json_is_one_line_and_the_run_goes_on(quotes, tmp_path: Pa
 
 def test_f6_jsonl_with_line_separator_inside_a_string(quotes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "d.jsonl"
-    lines = [json.dumps({"text": f"« Un\u2028deux {i} », a dit Ana Lopes.", "url": f"http://x/{i}"},
-                        ensure_ascii=False) for i in range(2)]
+    lines = [
+        json.dumps({"text": f"« Un\u2028deux {i} », a dit Ana Lopes.", "url": f"http://x/{i}"}, ensure_ascii=False)
+        for i in range(2)
+    ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, err = quotes("ingest", str(p), "--db", str(tmp_path / "q.db"))
     assert code == 0 and out.startswith("2 articles read, 2 stored"), err
@@ -160,11 +162,15 @@ def test_f21_truncated_warc_is_one_failure(quotes, tmp_path: Path) -> None:  # t
 
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=False)
-    html = ("<html><body>" + "<p>« Nous tiendrons parole devant les habitants », a dit Ana Lopes.</p>" * 5
-            + "</body></html>").encode()
+    html = (
+        "<html><body>"
+        + "<p>« Nous tiendrons parole devant les habitants », a dit Ana Lopes.</p>" * 5
+        + "</body></html>"
+    ).encode()
     headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record("http://x/a", "response", payload=io.BytesIO(html),
-                                                  http_headers=headers))
+    writer.write_record(
+        writer.create_warc_record("http://x/a", "response", payload=io.BytesIO(html), http_headers=headers)
+    )
     data = buf.getvalue()
     p = tmp_path / "cut.warc"
     p.write_bytes(data[: len(data) // 2])

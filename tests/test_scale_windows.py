@@ -53,6 +53,4 @@ def test_a_text_longer_than_spacys_limit_is_extracted_in_windows(
     for q in windowed.quotes:
         assert text[q.start : q.end] == q.text
     # windows end on paragraph breaks, so the same quotations are found with the same speakers
-    assert [(q.start, q.end, q.speaker) for q in windowed.quotes] == [
-        (q.start, q.end, q.speaker) for q in whole.quotes
-    ]
+    assert [(q.start, q.end, q.speaker) for q in windowed.quotes] == [(q.start, q.end, q.speaker) for q in whole.quotes]

@@ -72,98 +72,233 @@ def features_of(doc: Any, kind: str = "mixed", cue: Cue | None = None, which: in
 
 def speech_after_colon() -> dict[str, float]:
     # Il a déclaré : « Je refuse. »
-    doc = make_doc([
-        ("Il", "PRON", "nsubj", 2, False), ("a", "AUX", "aux", 2, True), ("déclaré", "VERB", "ROOT", 2, False),
-        (":", "PUNCT", "punct", 2, False), ("«", "PUNCT", "punct", 6, False), ("Je", "PRON", "nsubj", 6, False),
-        ("refuse", "VERB", "parataxis", 2, True), (".", "PUNCT", "punct", 6, False), ("»", "PUNCT", "punct", 6, False),
-    ])
+    doc = make_doc(
+        [
+            ("Il", "PRON", "nsubj", 2, False),
+            ("a", "AUX", "aux", 2, True),
+            ("déclaré", "VERB", "ROOT", 2, False),
+            (":", "PUNCT", "punct", 2, False),
+            ("«", "PUNCT", "punct", 6, False),
+            ("Je", "PRON", "nsubj", 6, False),
+            ("refuse", "VERB", "parataxis", 2, True),
+            (".", "PUNCT", "punct", 6, False),
+            ("»", "PUNCT", "punct", 6, False),
+        ]
+    )
     return features_of(doc, "direct", Cue(3, ":", "colon"))
 
 
 def book_title() -> dict[str, float]:
     # Il publie le livre « La Peste ».
-    doc = make_doc([
-        ("Il", "PRON", "nsubj", 1, False), ("publie", "VERB", "ROOT", 1, True), ("le", "DET", "det", 3, False),
-        ("livre", "NOUN", "obj", 1, False), ("«", "PUNCT", "punct", 6, False), ("La", "DET", "det", 6, False),
-        ("Peste", "PROPN", "appos", 3, False), ("»", "PUNCT", "punct", 6, False), (".", "PUNCT", "punct", 1, False),
-    ], ents=["O", "O", "O", "O", "O", "B-MISC", "I-MISC", "O", "O"])
+    doc = make_doc(
+        [
+            ("Il", "PRON", "nsubj", 1, False),
+            ("publie", "VERB", "ROOT", 1, True),
+            ("le", "DET", "det", 3, False),
+            ("livre", "NOUN", "obj", 1, False),
+            ("«", "PUNCT", "punct", 6, False),
+            ("La", "DET", "det", 6, False),
+            ("Peste", "PROPN", "appos", 3, False),
+            ("»", "PUNCT", "punct", 6, False),
+            (".", "PUNCT", "punct", 1, False),
+        ],
+        ents=["O", "O", "O", "O", "O", "B-MISC", "I-MISC", "O", "O"],
+    )
     return features_of(doc)
 
 
 def scare_quotes_repeated(which: int) -> dict[str, float]:
     # Le « wokisme » inquiète. Le « wokisme » progresse.
-    doc = make_doc([
-        ("Le", "DET", "det", 2, False), ("«", "PUNCT", "punct", 2, False), ("wokisme", "NOUN", "nsubj", 4, False),
-        ("»", "PUNCT", "punct", 2, False), ("inquiète", "VERB", "ROOT", 4, True), (".", "PUNCT", "punct", 4, False),
-        ("Le", "DET", "det", 8, False), ("«", "PUNCT", "punct", 8, False), ("wokisme", "NOUN", "nsubj", 10, False),
-        ("»", "PUNCT", "punct", 8, False), ("progresse", "VERB", "ROOT", 10, True), (".", "PUNCT", "punct", 10, False),
-    ])
+    doc = make_doc(
+        [
+            ("Le", "DET", "det", 2, False),
+            ("«", "PUNCT", "punct", 2, False),
+            ("wokisme", "NOUN", "nsubj", 4, False),
+            ("»", "PUNCT", "punct", 2, False),
+            ("inquiète", "VERB", "ROOT", 4, True),
+            (".", "PUNCT", "punct", 4, False),
+            ("Le", "DET", "det", 8, False),
+            ("«", "PUNCT", "punct", 8, False),
+            ("wokisme", "NOUN", "nsubj", 10, False),
+            ("»", "PUNCT", "punct", 8, False),
+            ("progresse", "VERB", "ROOT", 10, True),
+            (".", "PUNCT", "punct", 10, False),
+        ]
+    )
     return features_of(doc, which=which)
 
 
 def law_wording() -> dict[str, float]:
     # Il est poursuivi pour le délit d'« apologie du terrorisme ».
-    doc = make_doc([
-        ("Il", "PRON", "nsubj", 2, False), ("est", "AUX", "aux", 2, True), ("poursuivi", "VERB", "ROOT", 2, False),
-        ("pour", "ADP", "case", 5, False), ("le", "DET", "det", 5, False), ("délit", "NOUN", "obl", 2, False),
-        ("d'", "ADP", "case", 8, False), ("«", "PUNCT", "punct", 8, False), ("apologie", "NOUN", "nmod", 5, False),
-        ("du", "ADP", "case", 10, False), ("terrorisme", "NOUN", "nmod", 8, False), ("»", "PUNCT", "punct", 8, False),
-        (".", "PUNCT", "punct", 2, False),
-    ])
+    doc = make_doc(
+        [
+            ("Il", "PRON", "nsubj", 2, False),
+            ("est", "AUX", "aux", 2, True),
+            ("poursuivi", "VERB", "ROOT", 2, False),
+            ("pour", "ADP", "case", 5, False),
+            ("le", "DET", "det", 5, False),
+            ("délit", "NOUN", "obl", 2, False),
+            ("d'", "ADP", "case", 8, False),
+            ("«", "PUNCT", "punct", 8, False),
+            ("apologie", "NOUN", "nmod", 5, False),
+            ("du", "ADP", "case", 10, False),
+            ("terrorisme", "NOUN", "nmod", 8, False),
+            ("»", "PUNCT", "punct", 8, False),
+            (".", "PUNCT", "punct", 2, False),
+        ]
+    )
     return features_of(doc)
 
 
 def link() -> dict[str, float]:
     # Lire aussi : « Le budget est voté »
-    doc = make_doc([
-        ("Lire", "VERB", "ROOT", 0, False), ("aussi", "ADV", "advmod", 0, False), (":", "PUNCT", "punct", 0, False),
-        ("«", "PUNCT", "punct", 6, False), ("Le", "DET", "det", 5, False), ("budget", "NOUN", "nsubj", 7, False),
-        ("est", "AUX", "aux", 7, True), ("voté", "VERB", "parataxis", 0, False), ("»", "PUNCT", "punct", 7, False),
-    ])
+    doc = make_doc(
+        [
+            ("Lire", "VERB", "ROOT", 0, False),
+            ("aussi", "ADV", "advmod", 0, False),
+            (":", "PUNCT", "punct", 0, False),
+            ("«", "PUNCT", "punct", 6, False),
+            ("Le", "DET", "det", 5, False),
+            ("budget", "NOUN", "nsubj", 7, False),
+            ("est", "AUX", "aux", 7, True),
+            ("voté", "VERB", "parataxis", 0, False),
+            ("»", "PUNCT", "punct", 7, False),
+        ]
+    )
     return features_of(doc, "direct", Cue(2, ":", "colon"))
 
 
 def mixed_with_person_word() -> dict[str, float]:
     # Elle juge la réforme « injuste pour nous ».
-    doc = make_doc([
-        ("Elle", "PRON", "nsubj", 1, False), ("juge", "VERB", "ROOT", 1, True), ("la", "DET", "det", 3, False),
-        ("réforme", "NOUN", "obj", 1, False), ("«", "PUNCT", "punct", 5, False), ("injuste", "ADJ", "xcomp", 1, False),
-        ("pour", "ADP", "case", 7, False), ("nous", "PRON", "obl", 5, False), ("»", "PUNCT", "punct", 5, False),
-        (".", "PUNCT", "punct", 1, False),
-    ])
+    doc = make_doc(
+        [
+            ("Elle", "PRON", "nsubj", 1, False),
+            ("juge", "VERB", "ROOT", 1, True),
+            ("la", "DET", "det", 3, False),
+            ("réforme", "NOUN", "obj", 1, False),
+            ("«", "PUNCT", "punct", 5, False),
+            ("injuste", "ADJ", "xcomp", 1, False),
+            ("pour", "ADP", "case", 7, False),
+            ("nous", "PRON", "obl", 5, False),
+            ("»", "PUNCT", "punct", 5, False),
+            (".", "PUNCT", "punct", 1, False),
+        ]
+    )
     return features_of(doc, "mixed", Cue(1, "juge", "head"))
 
 
 FEATURE_ROWS = [
-    ("speech after a colon", speech_after_colon, {
-        "person_words": 1.0, "finite_verbs": 1.0, "ends_punct": 1.0, "colon_before": 1.0, "cue": 1.0,
-        "cue_side_colon": 1.0, "cue_distance": 2.0, "kind_direct": 1.0, "role_parataxis": 1.0, "title_like": 0.0,
-        "upper_mid_sentence": 0.0, "title_noun_before": 0.0, "link": 0.0, "words": 2.0, "punct_after": 0.0,
-    }),
-    ("a book title (negative)", book_title, {
-        "title_noun_before": 1.0, "title_noun_in_sentence": 1.0, "title_like": 1.0, "upper_mid_sentence": 1.0,
-        "role_appos": 1.0, "governor_NOUN": 1.0, "before_NOUN": 1.0, "entity_share": 1.0, "person_words": 0.0,
-        "finite_verbs": 0.0, "ends_punct": 0.0, "cue": 0.0, "punct_after": 1.0, "kind_mixed": 1.0,
-    }),
-    ("a scare-quoted term, first of two (negative)", lambda: scare_quotes_repeated(0), {
-        "recurs": 2.0, "recurs_in_text": 2.0, "short": 1.0, "words": 1.0, "person_words": 0.0,
-        "role_nsubj": 1.0, "governor_VERB": 1.0, "before_DET": 1.0, "starts_upper": 0.0, "first_paragraph": 1.0,
-    }),
-    ("the same term repeated (negative)", lambda: scare_quotes_repeated(1), {
-        "recurs": 2.0, "recurs_in_text": 2.0, "short": 1.0, "head_tokens": 1.0,
-    }),
-    ("a law's wording (negative)", law_wording, {
-        "wording_noun_before": 1.0, "root_has_case": 1.0, "role_nmod": 1.0, "governor_NOUN": 1.0,
-        "before_ADP": 1.0, "before2_NOUN": 1.0, "finite_verbs": 0.0, "person_words": 0.0, "title_like": 0.0,
-        "words": 3.0, "few_words": 1.0, "recurs": 1.0,
-    }),
-    ("a « Lire aussi » link (negative)", link, {
-        "link": 1.0, "colon_before": 1.0, "finite_verbs": 1.0, "person_words": 0.0, "paragraph_start": 0.0,
-    }),
-    ("a fragment in the first person", mixed_with_person_word, {
-        "person_words": 1.0, "cue_side_head": 1.0, "cue_distance": 4.0, "role_xcomp": 1.0, "governor_VERB": 1.0,
-        "before_NOUN": 1.0, "title_noun_before": 0.0, "wording_noun_before": 0.0, "kind_mixed": 1.0,
-    }),
+    (
+        "speech after a colon",
+        speech_after_colon,
+        {
+            "person_words": 1.0,
+            "finite_verbs": 1.0,
+            "ends_punct": 1.0,
+            "colon_before": 1.0,
+            "cue": 1.0,
+            "cue_side_colon": 1.0,
+            "cue_distance": 2.0,
+            "kind_direct": 1.0,
+            "role_parataxis": 1.0,
+            "title_like": 0.0,
+            "upper_mid_sentence": 0.0,
+            "title_noun_before": 0.0,
+            "link": 0.0,
+            "words": 2.0,
+            "punct_after": 0.0,
+        },
+    ),
+    (
+        "a book title (negative)",
+        book_title,
+        {
+            "title_noun_before": 1.0,
+            "title_noun_in_sentence": 1.0,
+            "title_like": 1.0,
+            "upper_mid_sentence": 1.0,
+            "role_appos": 1.0,
+            "governor_NOUN": 1.0,
+            "before_NOUN": 1.0,
+            "entity_share": 1.0,
+            "person_words": 0.0,
+            "finite_verbs": 0.0,
+            "ends_punct": 0.0,
+            "cue": 0.0,
+            "punct_after": 1.0,
+            "kind_mixed": 1.0,
+        },
+    ),
+    (
+        "a scare-quoted term, first of two (negative)",
+        lambda: scare_quotes_repeated(0),
+        {
+            "recurs": 2.0,
+            "recurs_in_text": 2.0,
+            "short": 1.0,
+            "words": 1.0,
+            "person_words": 0.0,
+            "role_nsubj": 1.0,
+            "governor_VERB": 1.0,
+            "before_DET": 1.0,
+            "starts_upper": 0.0,
+            "first_paragraph": 1.0,
+        },
+    ),
+    (
+        "the same term repeated (negative)",
+        lambda: scare_quotes_repeated(1),
+        {
+            "recurs": 2.0,
+            "recurs_in_text": 2.0,
+            "short": 1.0,
+            "head_tokens": 1.0,
+        },
+    ),
+    (
+        "a law's wording (negative)",
+        law_wording,
+        {
+            "wording_noun_before": 1.0,
+            "root_has_case": 1.0,
+            "role_nmod": 1.0,
+            "governor_NOUN": 1.0,
+            "before_ADP": 1.0,
+            "before2_NOUN": 1.0,
+            "finite_verbs": 0.0,
+            "person_words": 0.0,
+            "title_like": 0.0,
+            "words": 3.0,
+            "few_words": 1.0,
+            "recurs": 1.0,
+        },
+    ),
+    (
+        "a « Lire aussi » link (negative)",
+        link,
+        {
+            "link": 1.0,
+            "colon_before": 1.0,
+            "finite_verbs": 1.0,
+            "person_words": 0.0,
+            "paragraph_start": 0.0,
+        },
+    ),
+    (
+        "a fragment in the first person",
+        mixed_with_person_word,
+        {
+            "person_words": 1.0,
+            "cue_side_head": 1.0,
+            "cue_distance": 4.0,
+            "role_xcomp": 1.0,
+            "governor_VERB": 1.0,
+            "before_NOUN": 1.0,
+            "title_noun_before": 0.0,
+            "wording_noun_before": 0.0,
+            "kind_mixed": 1.0,
+        },
+    ),
 ]
 
 

@@ -132,9 +132,7 @@ def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     """How a mention points at its speaker, and its main token."""
     toks = list(doc[start:end])
     text = " ".join(t.lower_.lstrip("-") for t in toks)
-    persons = [
-        t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)
-    ]
+    persons = [t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)]
     if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
         return "name", persons[0].i

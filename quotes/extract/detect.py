@@ -370,6 +370,7 @@ def classify(span: QuotedSpan, text: str, index: TokenIndex, keep_rejected: bool
         if not keep_rejected:
             return None
         return Found(span.start, span.end, "mixed", span.open_at, span.close_at, cue, head_from, reason)
+
     # Titles and names: le film « … », baptisé « … », « Power Point ».
     if head and len(words) <= 10 and any(is_title_word(t) for t in head[-3:]) and not (cue and cue.side == "colon"):
         return reject("title noun before")

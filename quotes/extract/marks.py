@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 CLOSERS = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"'}
 # Reversed guillemets (» … «): the closing mark opens and the opening mark closes.
 REVERSED = {"»": "«", "›": "‹"}
-MARKS = frozenset("«»“”„‹›\"")
+MARKS = frozenset('«»“”„‹›"')
 # Spaces French typography puts inside « »: plain, no-break and narrow no-break.
 INNER_SPACE = " \t\u00a0\u202f\u2009"
 STRAIGHT = '"'
