@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quotes.db import normalise, open_db  # noqa: E402
+from quotes.db import normalise, open_db, register_sqlite_stems  # noqa: E402
 from quotes.search import Filters, search  # noqa: E402
 
 GIVEN = (
@@ -63,6 +63,7 @@ def build(path: Path, n_quotes: int, n_speakers: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     open_db(str(path)).dispose()  # the real schema, through the migrations
     con = sqlite3.connect(path)
+    register_sqlite_stems(con)  # the triggers of quote_stem_fts call quotes_stems()
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     speakers = []
@@ -133,6 +134,7 @@ def build(path: Path, n_quotes: int, n_speakers: int, seed: int = 7) -> None:
             break
     con.execute("ANALYZE")
     con.execute("INSERT INTO quote_fts(quote_fts) VALUES ('optimize')")
+    con.execute("INSERT INTO quote_stem_fts(quote_stem_fts) VALUES ('optimize')")
     con.commit()
     con.close()
 

@@ -184,7 +184,7 @@ _STEM_WORD = re.compile(r"\w+")
 
 @functools.cache
 def _french_stemmer() -> Any:
-    import snowballstemmer
+    import snowballstemmer  # type: ignore[import-untyped]
 
     return snowballstemmer.stemmer("french")
 
@@ -197,7 +197,7 @@ def text_stems(text: str) -> str:
     return " ".join(_french_stemmer().stemWords(_STEM_WORD.findall(fold(text))))
 
 
-def _sqlite_stems_function(dbapi_connection: Any, _record: Any) -> None:
+def register_sqlite_stems(dbapi_connection: Any, _record: Any = None) -> None:
     """quotes_stems(text) in SQL, for the triggers that keep quote_stem_fts (migration 0005)."""
     dbapi_connection.create_function(
         "quotes_stems", 1, lambda t: None if t is None else text_stems(t), deterministic=True
@@ -232,7 +232,7 @@ def make_engine(target: Target) -> Engine:
         event.listen(engine, "connect", _sqlite_driver_autocommit)
         event.listen(engine, "begin", _sqlite_begin_immediate)
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "connect", _sqlite_stems_function)
+    event.listen(engine, "connect", register_sqlite_stems)
     return engine
 
 
