@@ -58,4 +58,3 @@ def test_correcting_a_quote_text_reindexes_its_stems(filled: Engine) -> None:
         conn.execute(sa.text("UPDATE quote SET text = 'Les impôts baisseront' WHERE text LIKE 'La dette%'"))
     assert search(filled, Filters(text="dettes")).hits == []
     assert [h.text for h in search(filled, Filters(text="impôt")).hits] == ["Les impôts baisseront"]
-
