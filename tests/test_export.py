@@ -137,10 +137,13 @@ def test_french_citation_line_typography() -> None:
     line = citation_line(HITS[0])
     assert line == (
         f"«{NBSP}La coopération entre nos pays est “solide” & durable à 100 %{NBSP}», "
-        "a affirmé Vladimir Poutine, Euronews, 3 juillet 2024."
+        f"a affirmé Vladimir Poutine (Euronews, 4 juillet 2024{NBSP}; propos tenus le 3 juillet 2024)."
     )
-    assert citation_line(HITS[1]).endswith("», a déclaré Claire Dubois, L'Hebdo, 1er juillet 2024.")
-    assert citation_line(HITS[2]) == f"«{NBSP}Le chantier reprendra en septembre{NBSP}», Gazette locale, juin 2024."
+    assert citation_line(HITS[1]) == (
+        f"Claire Dubois a employé ces mots{NBSP}: «{NBSP}Nous ne laisserons pas les prix de l'énergie flamber "
+        f"cet hiver{NBSP}» (L'Hebdo, 1er juillet 2024)."
+    )
+    assert citation_line(HITS[2]) == f"«{NBSP}Le chantier reprendra en septembre{NBSP}» (Gazette locale, juin 2024)."
 
 
 def test_pieces() -> None:
@@ -166,27 +169,31 @@ def _rnc_names(name: str) -> set[str]:
 
 
 def test_csl_json_is_valid_csl_data() -> None:
-    items = json.loads(export(HITS, "csl-json"))
-    jsonschema.validate(items, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     variables = _rnc_names("csl-variables.rnc")
     types = _rnc_names("csl-types.rnc")
-    for item in items:
-        assert item["type"] in types
-        assert set(item) - {"id", "type", "custom"} <= variables
-    assert items[0]["custom"]["other_sources"] == ["https://quotidien.exemple.fr/depeche/ocs"]
-    assert items == to_csl(HITS)
+    for per_quote in (False, True):
+        items = json.loads(export(HITS, "csl-json", per_quote=per_quote))
+        jsonschema.validate(items, schema)
+        for item in items:
+            assert item["type"] in types
+            assert set(item) - {"id", "type", "custom"} <= variables
+        assert items == to_csl(HITS, per_quote)
+    assert to_csl(HITS, per_quote=True)[0]["custom"]["other_sources"] == ["https://quotidien.exemple.fr/depeche/ocs"]
+    assert to_csl(HITS)[0]["custom"]["quotes"][0]["other_sources"] == ["https://quotidien.exemple.fr/depeche/ocs"]
 
 
 def test_bibtex_reimports() -> None:
-    library = parse_string(export(HITS, "bibtex"))
+    library = parse_string(export(HITS, "bibtex", per_quote=True))
     assert not library.failed_blocks
     entries = library.entries
-    assert [e.entry_type for e in entries] == ["online"] * 3
+    assert [e.entry_type for e in entries] == ["article"] * 3
     first = {f.key: f.value for f in entries[0].fields}
+    assert first["entrysubtype"] == "newspaper"
     assert first["author"] == "Martin, Léa and Roux, Paul"
     assert first["url"] == "https://exemple.org/monde/astana-sommet"
     assert first["date"] == "2024-07-04" and first["urldate"] == "2024-07-05"
-    assert first["organization"] == "Euronews"
+    assert first["journaltitle"] == "Euronews"
     assert r"\& durable à 100 \%" in first["note"]
     second = {f.key: f.value for f in entries[1].fields}
     assert second["url"] == "https://hebdo.exemple.fr/energie?id=4&page=2"  # URLs are verbatim
@@ -194,7 +201,7 @@ def test_bibtex_reimports() -> None:
 
 
 def test_ris_reimports() -> None:
-    records = rispy.loads(export(HITS, "ris"))
+    records = rispy.loads(export(HITS, "ris", per_quote=True))
     assert [r["type_of_reference"] for r in records] == ["NEWS"] * 3
     first = records[0]
     assert first["authors"] == ["Martin, Léa", "Roux, Paul"]
@@ -206,16 +213,16 @@ def test_ris_reimports() -> None:
     assert records[2]["date"] == "2024/06//"
 
 
-def test_text_is_a_french_iso690_reference_list() -> None:
-    text = export(HITS, "text")
+def test_text_is_the_official_french_iso690_reference_list() -> None:
+    text = export(HITS, "text").replace(NBSP, " ")
     assert (
         "MARTIN, Léa et ROUX, Paul, 2024. À Astana, le sommet de l'OCS s'ouvre sur fond de tensions. "
-        f"Euronews [en ligne]. 4 juillet 2024. [Consulté le 5 juillet 2024]. Disponible à l'adresse{NBSP}: "
-        "https://exemple.org/monde/astana-sommet." in text
+        f"Euronews [en ligne]. 4 juillet 2024. [Consulté le 5 juillet 2024]. Disponible à l'adresse : "
+        "https://exemple.org/monde/astana-sommet" in text
     )
-    assert "    " + citation_line(HITS[0]) in text
-    assert "promet un bouclier. 1er juillet 2024. [Consulté le 2 juillet 2024]." in text
-    assert f"«{NBSP}Le chantier reprendra en septembre{NBSP}». Juin 2024." in text
+    assert "    " + citation_line(HITS[0]).replace(NBSP, " ") in text
+    assert "promet un bouclier, 2024. L'Hebdo [en ligne]. 1er juillet 2024. [Consulté le 2 juillet 2024]." in text
+    assert not (ROOT / "quotes" / "data" / "iso690-author-date-fr.csl").exists()
 
 
 def test_unknown_format() -> None:
