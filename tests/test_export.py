@@ -217,7 +217,7 @@ def test_text_is_the_official_french_iso690_reference_list() -> None:
     text = export(HITS, "text").replace(NBSP, " ")
     assert (
         "MARTIN, Léa et ROUX, Paul, 2024. À Astana, le sommet de l'OCS s'ouvre sur fond de tensions. "
-        f"Euronews [en ligne]. 4 juillet 2024. [Consulté le 5 juillet 2024]. Disponible à l'adresse : "
+        "Euronews [en ligne]. 4 juillet 2024. [Consulté le 5 juillet 2024]. Disponible à l'adresse : "
         "https://exemple.org/monde/astana-sommet" in text
     )
     assert "    " + citation_line(HITS[0]).replace(NBSP, " ") in text
