@@ -156,8 +156,8 @@ def test_speakers_and_speaker(db_file: str) -> None:
     assert out.splitlines()[0] == "Recep Tayyip Erdoğan — 1 quote"
     assert "Roles: président turc" in out
     assert (
-        "«\u00a0Le commerce entre nos pays doit doubler\u00a0», a déclaré Recep Tayyip Erdoğan, Le Quotidien, "
-        "3 juillet 2024." in out
+        "«\u00a0Le commerce entre nos pays doit doubler\u00a0», a déclaré Recep Tayyip Erdoğan (Le Quotidien, "
+        "4 juillet 2024\u00a0; propos tenus le 3 juillet 2024)." in out
     )
 
 
@@ -165,13 +165,13 @@ def test_export_to_stdout_and_file(db_file: str, tmp_path: Path) -> None:
     code, out, _ = invoke("export", "--format", "citation", "--speaker", "Poutine", "--db", db_file)
     assert code == 0
     assert out == (
-        "«\u00a0Notre organisation n'a jamais été aussi solide\u00a0», a déclaré Vladimir Poutine, Euronews, "
-        "5 juillet 2024.\n"
+        "«\u00a0Notre organisation n'a jamais été aussi solide\u00a0», a déclaré Vladimir Poutine (Euronews, "
+        "5 juillet 2024).\n"
     )
     target = tmp_path / "out.bib"
     code, _, err = invoke("export", "--format", "bibtex", "-o", str(target), "--db", db_file)
     assert code == 0 and err == f"Wrote 2 quote(s) to {target}\n"
-    assert target.read_text(encoding="utf-8").count("@online{") == 2
+    assert target.read_text(encoding="utf-8").count("@article{") == 2  # one entry per article
     # An existing file is never replaced unless asked.
     target.write_text("ma bibliographie\n", encoding="utf-8")
     code, _, err = invoke("export", "--format", "bibtex", "-o", str(target), "--db", db_file)
