@@ -169,26 +169,40 @@ def hits(draw: st.DrawFn) -> object:
 @FUZZ
 @given(items=st.lists(hits(), min_size=1, max_size=3))
 def test_every_export_format_parses_back(items: list[object]) -> None:
-    from quotes.export import export
+    from quotes.export import export, group_by_article
 
     RAN["examples"] += 1
-    assert len(json.loads(export(items, "csl-json"))) == len(items)  # type: ignore[arg-type]
-    assert len(rispy.loads(export(items, "ris"))) == len(items)  # type: ignore[arg-type]
+    articles = len(group_by_article(items))  # type: ignore[arg-type]
+    # one item per article, or per quote with per_quote
+    assert len(json.loads(export(items, "csl-json"))) == articles  # type: ignore[arg-type]
+    assert len(rispy.loads(export(items, "ris"))) == articles  # type: ignore[arg-type]
+    assert len(json.loads(export(items, "csl-json", per_quote=True))) == len(items)  # type: ignore[arg-type]
+    assert len(rispy.loads(export(items, "ris", per_quote=True))) == len(items)  # type: ignore[arg-type]
     assert len(list(csv.DictReader(io.StringIO(export(items, "csv"))))) == len(items)  # type: ignore[arg-type]
     for fmt in ("markdown", "citation", "text"):
         assert export(items, fmt)  # type: ignore[arg-type]
 
 
+@FUZZ
+@given(items=st.lists(hits(), min_size=1, max_size=3))
+def test_bibtex_export_parses_back(items: list[object]) -> None:
+    from quotes.export import export, group_by_article
+
+    RAN["examples"] += 1
+    library = parse_string(export(items, "bibtex"))  # type: ignore[arg-type]
+    articles = len(group_by_article(items))  # type: ignore[arg-type]
+    assert len(library.entries) == articles and not library.failed_blocks
+
+
 @pytest.mark.xfail(
-    reason="two quotes of one author and date get the same BibTeX key (found by this fuzz test); "
-    "export.py's citation formats are being rewritten by another helper",
+    reason="with --per-quote, two quotes of one author and date can get the same BibTeX key (found by fuzzing)",
     strict=False,
 )
 @FUZZ
 @given(items=st.lists(hits(), min_size=1, max_size=3))
-def test_bibtex_export_parses_back(items: list[object]) -> None:
+def test_bibtex_per_quote_export_parses_back(items: list[object]) -> None:
     from quotes.export import export
 
     RAN["examples"] += 1
-    library = parse_string(export(items, "bibtex"))  # type: ignore[arg-type]
+    library = parse_string(export(items, "bibtex", per_quote=True))  # type: ignore[arg-type]
     assert len(library.entries) == len(items) and not library.failed_blocks
