@@ -108,14 +108,14 @@ def _quotations_blanked(text: str) -> str:
     return "".join(chars)
 
 
-def _masked(text: str, quote: Quote) -> tuple[int, str]:
+def _masked(text: str, quote: Quote) -> tuple[int, str, int, int]:
     """The stretch within CONTEXT_REACH of the quote, with the quote and every other quotation
-    blanked out, and the offset it starts at."""
+    blanked out: the offset it starts at, the stretch, and the quote's bounds within it."""
     lo = max(0, quote.start - CONTEXT_REACH)
     hi = min(len(text), quote.end + CONTEXT_REACH)
     window = _quotations_blanked(text)[lo:hi]
     start, end = max(0, quote.start) - lo, min(len(text), quote.end) - lo
-    return lo, window[:start] + " " * (end - start) + window[end:]
+    return lo, window[:start] + " " * (end - start) + window[end:], start, end
 
 
 def _bounds(masked: str, start: int, end: int, stops: str) -> tuple[int, int]:
@@ -128,8 +128,7 @@ def _bounds(masked: str, start: int, end: int, stops: str) -> tuple[int, int]:
 
 def contexts(article: Article, quote: Quote) -> list[tuple[int, str]]:
     """Where to look, nearest first: the quote's sentence, then its paragraph (quotations blanked)."""
-    lo, masked = _masked(article.text, quote)
-    start, end = max(0, quote.start) - lo, min(len(article.text), quote.end) - lo
+    lo, masked, start, end = _masked(article.text, quote)
     s_left, s_right = _bounds(masked, start, end, ".!?\n")
     p_left, p_right = _bounds(masked, start, end, "\n")
     sentence = (lo + s_left, masked[s_left:s_right])

@@ -65,23 +65,27 @@ def _paragraph_end(text: str, at: int) -> int:
     return len(text) if end < 0 else end
 
 
+def _token_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The indices [first, end) of the tokens that start within the characters [start, end)."""
+    starts = token_starts(doc)
+    return bisect_left(starts, start), bisect_left(starts, end)
+
+
 def _tokens_between(doc: Doc, start: int, end: int) -> list[Any]:
     """The tokens that start within [start, end)."""
-    starts = token_starts(doc)
-    return [doc[i] for i in range(bisect_left(starts, start), bisect_left(starts, end))]
+    first, end_i = _token_range(doc, start, end)
+    return [doc[i] for i in range(first, end_i)]
 
 
 def _tokens_before(doc: Doc, at: int, floor: int) -> list[Any]:
     """Up to BEFORE tokens before offset `at`, not before `floor` (the paragraph's start)."""
-    starts = token_starts(doc)
-    first, end = bisect_left(starts, floor), bisect_left(starts, at)
+    first, end = _token_range(doc, floor, at)
     return [doc[i] for i in range(max(first, end - BEFORE), end)]
 
 
 def _tokens_after(doc: Doc, at: int, ceiling: int) -> list[Any]:
     """Up to BEFORE tokens from offset `at`, before `ceiling`."""
-    starts = token_starts(doc)
-    first, end = bisect_left(starts, at), bisect_left(starts, ceiling)
+    first, end = _token_range(doc, at, ceiling)
     return [doc[i] for i in range(first, min(end, first + BEFORE))]
 
 
@@ -167,8 +171,7 @@ def span_features(
     links = [_norm(p) for p in link_phrases()]
     f["link"] = float(any(lead_start.startswith(p) or f" {p}" in lead_end[-40:] for p in links))
     f["title_noun_before"] = float(any(is_title_word(t) for t in before[-3:]))
-    starts = token_starts(doc)
-    head_first, head_end = bisect_left(starts, found.head_start), bisect_left(starts, found.open_at)
+    head_first, head_end = _token_range(doc, found.head_start, found.open_at)
     # the sentence before the mark, its last HEAD_REACH tokens only (a sentence can be the whole text)
     head = [doc[i] for i in range(max(head_first, head_end - HEAD_REACH), head_end)]
     f["head_tokens"] = float(min(head_end - head_first, 40))
