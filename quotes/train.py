@@ -25,7 +25,15 @@ from quotes.evaluate import (
     same_speaker,
 )
 from quotes.extract.candidates import Candidate, with_history
-from quotes.extract.pipeline import Analysis, choose_speakers, decide_kept, earlier_of, rule_history, speech_kept
+from quotes.extract.pipeline import (
+    Analysis,
+    choose_speakers,
+    decide_kept,
+    earlier_of,
+    later_of,
+    rule_history,
+    speech_kept,
+)
 from quotes.extract.scorer import SpeakerScorer
 from quotes.extract.speech import Features, SpeechClassifier
 from quotes.types import ArticleQuotes
@@ -96,23 +104,32 @@ def right_index(cands: Sequence[Candidate], gold: object) -> int | None:
 
 
 def training_groups(
-    examples: Sequence[Example], histories: Sequence[Sequence[str | None]]
+    examples: Sequence[Example],
+    histories: Sequence[Sequence[str | None]],
+    firsts: Sequence[Sequence[str | None]] | None = None,
 ) -> tuple[list[list[Candidate]], list[int | None]]:
+    """Each matched quotation's candidates, knowing `histories` as the speakers before it and,
+    for the second pass, `firsts` as the first pass's speakers after it; with the right index."""
     groups: list[list[Candidate]] = []
     gold: list[int | None] = []
-    for ex, history in zip(examples, histories, strict=True):
+    for i, (ex, history) in enumerate(zip(examples, histories, strict=True)):
         for k, static in enumerate(ex.analysis.candidates):
             speaker = ex.gold_speaker(k)
             if speaker is UNMATCHED:
                 continue
-            cands = with_history(static, earlier_of(ex.analysis, history, k))
+            later = later_of(ex.analysis, firsts[i], k) if firsts is not None else None
+            cands = with_history(static, earlier_of(ex.analysis, history, k), later)
             groups.append(cands)
             gold.append(right_index(cands, speaker))
     return groups, gold
 
 
-def _fit(examples: Sequence[Example], histories: Sequence[Sequence[str | None]]) -> SpeakerScorer:
-    groups, gold = training_groups(examples, histories)
+def _fit(
+    examples: Sequence[Example],
+    histories: Sequence[Sequence[str | None]],
+    firsts: Sequence[Sequence[str | None]] | None = None,
+) -> SpeakerScorer:
+    groups, gold = training_groups(examples, histories, firsts)
     return SpeakerScorer.fit(groups, gold)
 
 
@@ -137,6 +154,8 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
             for i in held_out:
                 histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
     scorer = _fit(examples, histories)
+    if len(examples) >= INNER_FOLDS:
+        scorer.second = _fit(examples, histories, histories)
     scorer.speech = fit_speech(examples)
     return scorer
 

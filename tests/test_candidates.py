@@ -9,7 +9,7 @@ import spacy
 from spacy.tokens import Doc
 
 from quotes.extract.attribute import QUOTED_KEY, Attributed
-from quotes.extract.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, with_history
+from quotes.extract.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, governor, with_history
 from quotes.extract.detect import Cue, Found
 from quotes.extract.resolve import NameIndex
 from quotes.types import Article, Quote
@@ -109,6 +109,50 @@ def test_history_after_a_quote_given_to_nobody() -> None:
     assert by_key["a"]["prev_speaker"] == 1.0 and by_key["a"]["last_speaker"] == 0.0
 
 
+def test_second_pass_knows_the_next_quotes_speakers_and_keeps_them_as_candidates() -> None:
+    many = [_cand(f"far{k}", False, mentions=5.0) for k in range(FAR_KEPT)]
+    cands = [_cand("near", True), _cand("ahead", False), *many, _cand(None, False)]
+    out = with_history(cands, ["near"], ["ahead", "near"])
+    by_key = {c.key: c.features for c in out}
+    assert "ahead" in by_key, "the next quote's speaker is a candidate even when named far away"
+    assert by_key["ahead"]["next_speaker"] == 1.0 and by_key["near"]["next_speaker"] == 0.0
+    assert by_key["near"]["coming_speaker"] == 1.0
+    first_pass = {c.key: c.features for c in with_history(cands, ["near"])}
+    assert "ahead" not in first_pass and "next_speaker" not in first_pass["near"]
+
+
+@pytest.mark.parametrize(
+    ("words", "spaces", "ents", "name"),
+    [
+        # a hyphenated surname the tokenizer cut in three
+        (
+            ["Léa", "Assor", "-", "Doukhan", "parle"],
+            [1, 0, 0, 1, 0],
+            ["B-PER", "I-PER", "O", "O", "O"],
+            "Léa Assor-Doukhan",
+        ),
+        # the tagger kept only the first name of a hyphenated surname
+        (
+            ["Andrea", "Assor", "-", "Doukhan", ","],
+            [1, 0, 0, 0, 0],
+            ["B-PER", "O", "O", "O", "O"],
+            "Andrea Assor-Doukhan",
+        ),
+        # an English possessive
+        (["Moody'", "s", "note"], [0, 1, 0], ["B-ORG", "O", "O"], "Moody's"),
+        # a dateline glued before the paragraph's first name
+        (["TOULOUSE", "Souad", "Benali", "rit"], [1, 1, 1, 0], ["B-PER", "I-PER", "I-PER", "O"], "Souad Benali"),
+        # a capitalised first word that is a name stays
+        (["Jean", "Dupont", "rit"], [1, 1, 0], ["B-PER", "I-PER", "O"], "Jean Dupont"),
+        # a hyphen with spaces around it joins nothing
+        (["Jean", "Dupont", "-", "Paris"], [1, 1, 1, 0], ["B-PER", "I-PER", "O", "B-LOC"], "Jean Dupont"),
+    ],
+)
+def test_names_cut_by_the_tokenizer_are_mended(words: list[str], spaces: list[int], ents: list[str], name: str) -> None:
+    doc = Doc(VOCAB, words=words, spaces=[bool(x) for x in spaces], ents=ents)
+    assert name in [n.text for n in NameIndex(doc).names]
+
+
 def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> None:
     words = ["Thierry", "Pellard", "sculpte", ".", "Thierry", "rit", ".", "Dupont", "part", "."]
     ents = ["B-PER", "I-PER", "O", "O", "B-PER", "O", "O", "B-PER", "O", "O"]
@@ -118,6 +162,36 @@ def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> Non
     assert names.fullest(alone) == "Thierry Pellard"
     surname = next(n for n in names.names if n.text == "Dupont")
     assert names.fullest(surname) == "Dupont", "a surname is not a first name"
+
+
+def test_a_surname_resolves_to_the_full_name_the_tagger_labelled_misc() -> None:
+    words = ["Erdoğan", "rit", ".", "Recep", "Tayyip", "Erdoğan", "part", ".", "le", "sommet", "Erdoğan", "."]
+    ents = ["B-PER", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O", "O", "O", "B-MISC", "I-MISC", "O"]
+    names = NameIndex(Doc(VOCAB, words=words, ents=ents))
+    alone = next(n for n in names.names if n.text == "Erdoğan")
+    assert names.fullest(alone) == "Recep Tayyip Erdoğan", "a person's full name the tagger called MISC"
+    other = NameIndex(Doc(VOCAB, words=words[:3] + words[8:], ents=ents[:3] + ents[8:]))
+    assert other.fullest(other.names[0]) == "Erdoğan", "a MISC name with a lower-case word is no person's"
+
+
+def test_the_governor_is_the_verb_a_quotation_hangs_from() -> None:
+    # le Qatar dénonçait un « nouveau massacre » .
+    words = ["le", "Qatar", "dénonçait", "un", "«", "nouveau", "massacre", "»", "."]
+    heads = [1, 2, 2, 6, 6, 6, 2, 6, 2]
+    deps = ["det", "nsubj", "ROOT", "det", "punct", "amod", "obj", "punct", "punct"]
+    pos = ["DET", "PROPN", "VERB", "DET", "PUNCT", "ADJ", "NOUN", "PUNCT", "PUNCT"]
+    doc = Doc(VOCAB, words=words, heads=heads, deps=deps, pos=pos)
+    gov = governor(doc, 5, 7)
+    assert gov is not None and gov.text == "dénonçait"
+    # « Nous partons » . : a sentence of its own hangs from nothing
+    alone = Doc(
+        VOCAB,
+        words=["«", "Nous", "partons", "»", "."],
+        heads=[2, 2, 2, 2, 2],
+        deps=["punct", "nsubj", "ROOT", "punct", "punct"],
+        pos=["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT"],
+    )
+    assert governor(alone, 1, 3) is None
 
 
 def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier() -> None:

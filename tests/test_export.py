@@ -20,6 +20,7 @@ from quotes.export import (
     export,
     french_date,
     french_quote,
+    latex_escape,
     reporting_verb,
     to_csl,
 )
@@ -198,6 +199,28 @@ def test_bibtex_reimports() -> None:
     second = {f.key: f.value for f in entries[1].fields}
     assert second["url"] == "https://hebdo.exemple.fr/energie?id=4&page=2"  # URLs are verbatim
     assert len({e.key for e in entries}) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a & b", r"a \& b"),
+        ("C:\\dossier", r"C:\textbackslash{}dossier"),
+        ("x~y", r"x\textasciitilde{}y"),
+        ("{}", r"\{\}"),
+    ],
+)
+def test_latex_escape(text: str, escaped: str) -> None:
+    assert latex_escape(text) == escaped
+
+
+def test_a_title_ending_in_a_backslash_keeps_its_entry() -> None:
+    """Found by the fuzz suite: a title « \\ » ate the closing brace and merged two entries."""
+    hit = HITS[0]
+    odd = Hit(**{**hit.__dict__, "sources": (SourceRef(**{**hit.sources[0].__dict__, "title": "\\", "url": None}),)})
+    library = parse_string(export([hit, odd], "bibtex"))
+    assert not library.failed_blocks and len(library.entries) == 2
+    assert {f.key: f.value for f in library.entries[1].fields}["title"] == r"\textbackslash{}"
 
 
 def test_ris_reimports() -> None:

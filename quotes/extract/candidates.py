@@ -16,6 +16,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from quotes.extract.attribute import QUOTED_KEY, Attributed
@@ -127,6 +128,24 @@ def _span_head(doc: Doc, n: Name) -> Any:
     return doc[n.start]
 
 
+def governor(doc: Doc, first: int, last: int) -> Any:
+    """The verb a quotation hangs from, whatever the cue lists say (le Qatar dénonçait un
+    « nouveau massacre »; X parle d'un « plan »): from the quoted tokens' head outside the span,
+    up to three steps to a verb; None for a quotation that is a sentence of its own."""
+    inside = range(first, last)
+    tops = [doc[k] for k in inside if doc[k].head.i not in inside and doc[k].head.i != k]
+    if not tops:
+        return None
+    node = tops[0].head
+    for _ in range(3):
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
 RANKED = ("before_tokens", "after_tokens", "mentions", "before_paras", "cue_tokens")
 
 
@@ -154,11 +173,17 @@ def _relative_ranks(cands: list[Candidate]) -> None:
 FAR_KEPT = 3
 
 
-def with_history(cands: Sequence[Candidate], earlier: Sequence[str | None]) -> list[Candidate]:
+def with_history(
+    cands: Sequence[Candidate], earlier: Sequence[str | None], later: Sequence[str | None] | None = None
+) -> list[Candidate]:
     """The candidates a quotation is decided among, given the speakers decided for the quotations
     before it (`earlier`, in text order; None for nobody named): those named near it, the recent
-    speakers, the article's most named, the patterns' answer and nobody; with history features."""
+    speakers, the article's most named, the patterns' answer and nobody; with history features.
+    `later`, on the second pass, holds the first pass's speakers of the quotations after it
+    (nearest first): a quotation often belongs to whoever the next one is attributed to."""
     recent = [k for k in earlier[-4:] if k]
+    coming = [k for k in (later or ())[:2] if k]
+    following = later[0] if later else "<none>"
     prev = next((k for k in reversed(earlier) if k), None)
     last = earlier[-1] if earlier else "<none>"
     far = sorted(
@@ -168,9 +193,12 @@ def with_history(cands: Sequence[Candidate], earlier: Sequence[str | None]) -> l
     keep = {id(c) for c in far}
     out: list[Candidate] = []
     for c in cands:
-        if c.key is not None and not (c.features.get("near") or c.key in recent or id(c) in keep):
+        if c.key is not None and not (c.features.get("near") or c.key in recent or c.key in coming or id(c) in keep):
             continue
         f = dict(c.features)
+        if later is not None:
+            f["next_speaker"] = float(c.key == following)
+            f["coming_speaker"] = float(c.key in later[:3])
         if c.key is None:
             f["prev_null"] = float(bool(earlier) and earlier[-1] is None)
             f["n_candidates"] = float(len(out))
@@ -250,7 +278,25 @@ class CandidateBuilder:
             out.append(self._for_quote(ctx, since))
             if ctx.quote.kind != "indirect":
                 since = ctx.last_token
+        self._next_patterns(ctxs, out)
         return out
+
+    def _next_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
+        """What the patterns say of the next quotation (« … ». « … », a ajouté X): the candidate
+        they name there, with how they name it and how far the next quotation is."""
+        direct = [k for k, ctx in enumerate(ctxs) if ctx.quote.kind != "indirect"]
+        for k, nxt in pairwise(direct):
+            q_next = ctxs[nxt].quote
+            gap = self.doc[ctxs[k].last_token : ctxs[nxt].first_token].text.count("\n")
+            key = fold(q_next.speaker) if q_next.speaker else None
+            for c in out[k]:
+                c.features["next_gap_paras"] = float(min(5, gap))
+                c.features[f"next_attr_{q_next.attribution}"] = 1.0
+                if c.key is not None and c.key == key:
+                    c.features["next_rule_pick"] = 1.0
+                    c.features[f"next_rule_pick_{q_next.attribution}"] = 1.0
+            if key is None:
+                out[k][-1].features["next_rule_null"] = 1.0
 
     def _for_quote(self, ctx: QuoteContext, since: int) -> list[Candidate]:
         doc, q = self.doc, ctx.quote
@@ -290,6 +336,14 @@ class CandidateBuilder:
         if m is not None:
             in_mention = {fold(self.names.fullest(n)) for n in self.names.names if m.start <= n.start < m.end}
         pron_gender = _pronoun_gender(q.speaker_mention) if q.attribution == "pronoun" else None
+        gov = governor(doc, ctx.first_token, ctx.last_token)
+        if gov is not None:
+            base["governed"] = 1.0
+            cue_found = ctx.attributed.found.cue
+            base["governor_is_cue"] = float(cue_found is not None and cue_found.token == gov.i)
+            subjects = [t for t in gov.children if t.dep_.startswith("nsubj")]
+            base["governor_subject_pronoun"] = float(any(t.pos_ == "PRON" for t in subjects))
+            base["governor_subject_noun"] = float(any(t.pos_ == "NOUN" for t in subjects))
         cands: list[Candidate] = []
         for key, near in keys.items():
             name, label = self.display.get(key, (q.speaker or key, "OTHER"))
@@ -366,6 +420,8 @@ class CandidateBuilder:
             cue = ctx.attributed.found.cue
             if cue is not None and ms:
                 self._cue_features(f, cue.token, ms)
+            if gov is not None and ms:
+                self._governor_features(f, gov, ms)
             if key == rule_key and q.speaker_mention:
                 mention_text = q.speaker_mention
             cands.append(Candidate(name, label, f, mention_text, key))
@@ -410,6 +466,20 @@ class CandidateBuilder:
             free_keys = [k for _, ok, k in found if ok]
             if free_keys:
                 by_key[free_keys[0]].features[f"{name}_free"] = 1.0
+
+    def _governor_features(self, f: dict[str, float], gov: Any, ms: list[Name]) -> None:
+        """How the candidate's mentions stand to the quotation's governing verb: its subject (or
+        the subject's apposition or complement: le chef de l'ONU, Martin Griffiths), its object."""
+        for n in ms:
+            head = _span_head(self.doc, n)
+            node, depth = head, 0
+            while node.head.i != node.i and depth < 3:
+                if node.head.i == gov.i:
+                    dep = node.dep_.split(":")[0]
+                    f[f"gov_dep_{dep if dep in CUE_DEPS else 'other'}"] = 1.0
+                    f["gov_depth"] = float(depth)
+                    return
+                node, depth = node.head, depth + 1
 
     def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""

@@ -92,6 +92,31 @@ def choose_speakers(
             chosen, confidence = scorer.choose(cands)
             quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
             decided.append(cands[chosen].key)
+        if scorer.second is not None:
+            return second_pass(analysis, scorer.second, decided)
+    return quotes, decided
+
+
+def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[str | None]:
+    """The decided speakers of the quotations after quote k, nearest first (indirect speech left out)."""
+    return [history[j] for j in range(k + 1, len(history)) if analysis.quotes[j].kind != "indirect"]
+
+
+def second_pass(
+    analysis: Analysis, scorer: SpeakerScorer, first: Sequence[str | None], history: Sequence[str | None] | None = None
+) -> tuple[list[Quote], list[str | None]]:
+    """Each quote decided again, in text order, knowing its own pass's decisions before it (or
+    `history`) and the first pass's decisions after it (call within `one_thread()`)."""
+    from quotes.extract.candidates import with_history
+
+    quotes = list(analysis.quotes)
+    decided: list[str | None] = []
+    for k, static in enumerate(analysis.candidates):
+        earlier = earlier_of(analysis, history if history is not None else decided, k)
+        cands = with_history(static, earlier, later_of(analysis, first, k))
+        chosen, confidence = scorer.choose(cands)
+        quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
+        decided.append(cands[chosen].key)
     return quotes, decided
 
 

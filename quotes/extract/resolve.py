@@ -148,6 +148,51 @@ def clean_name(doc: Doc, start: int, end: int, label: str = "PER") -> tuple[int,
     return start, end
 
 
+HYPHENS = ("-", "\u2010", "\u2011")
+
+
+def _repaired(doc: Doc, s: int, e: int) -> tuple[int, int]:
+    """The tagger's name span mended where the tokenizer cut it: a hyphenated surname split in
+    three tokens (Assor - Doukhan), even when the tagger kept only the first name; an English
+    possessive (Moody' s); a capitalised dateline glued before a paragraph's first name
+    (TOULOUSE Souad)."""
+    if e - s > 1 and (s == 0 or "\n" in doc[s - 1].text) and len(doc[s].text) > 2 and doc[s].text.isupper():
+        nxt = doc[s + 1].text
+        if nxt[:1].isupper() and not nxt.isupper():
+            s += 1
+    if (
+        e + 2 < len(doc)
+        and doc[e].is_alpha
+        and doc[e].text[:1].isupper()
+        and not doc[e].whitespace_
+        and doc[e + 1].text in HYPHENS
+    ):
+        e += 1  # the tagger stopped before the surname's first half (Andrea | Assor - Doukhan)
+    while (
+        e + 1 < len(doc)
+        and doc[e].text in HYPHENS
+        and not doc[e - 1].whitespace_
+        and not doc[e].whitespace_
+        and doc[e + 1].text[:1].isupper()
+    ):
+        e += 2
+    if (
+        e < len(doc)
+        and doc[e - 1].text.endswith(("'", "\u2019"))
+        and not doc[e - 1].whitespace_
+        and doc[e].lower_.rstrip(".") == "s"
+    ):
+        e += 1
+    return s, e
+
+
+def _person_like(name: Name) -> bool:
+    """A name the tagger labelled MISC that reads as a person's: two words or more, each
+    capitalised (« a annoncé Recep Tayyip Erdoğan. » comes out MISC)."""
+    words = name.text.split()
+    return name.label == "MISC" and len(words) >= 2 and all(w[:1].isupper() for w in words)
+
+
 def _abbreviates(acronym: str, name: str) -> bool:
     """LDH for Ligue des droits de l'homme: the letters follow the initials of the name's words."""
     initials = [w[0].upper() for w in name.replace("'", " ").replace("’", " ").replace("-", " ").split() if w]
@@ -176,9 +221,10 @@ class NameIndex:
             s, e = clean_name(doc, ent.start, ent.end, ent.label_)
             # an entity never runs over a line break (a name, then the next paragraph's first words)
             e = next((k for k in range(s, e) if "\n" in doc[k].text), e)
+            s, e = _repaired(doc, s, e)
             if e <= s:
                 continue
-            text = doc[s:e].text.strip()
+            text = doc[s:e].text.strip().rstrip(".")
             if len(text) < 2 or text.startswith(("#", "http")):
                 continue
             person_role_first = (
@@ -293,7 +339,7 @@ class NameIndex:
             rank = (len(ow), -_initials(ow), mentions[other.text], last_before(other.text))
             if not ow or rank <= (len(best.words), -_initials(best.words), mentions[best.text], last_before(best.text)):
                 continue
-            if name.label == "PER" and other.label == "PER":
+            if name.label == "PER" and (other.label == "PER" or _person_like(other)):
                 # Poutine / M. Poutine / A. Montebourg -> the full name ending the same way;
                 # Ana Pastor -> Ana Pastor García (a name of two words or more inside a longer one)
                 surname = len(words) == 1 and self.first_name_gender(name.text) is None

@@ -80,6 +80,7 @@ class SpeakerScorer:
     classifier: Any
     meta: dict[str, Any] = field(default_factory=dict)
     speech: SpeechClassifier | None = None  # drops quotations that are not speech (speech.joblib)
+    second: SpeakerScorer | None = None  # decides again knowing the first pass's later speakers
 
     @classmethod
     def fit(cls, groups: Sequence[Sequence[Candidate]], gold: Sequence[int | None]) -> SpeakerScorer:
@@ -128,7 +129,10 @@ class SpeakerScorer:
             from quotes.extract.speech import SPEECH_FILE
 
             (directory / SPEECH_FILE).unlink(missing_ok=True)
-        joblib.dump({"vectorizer": self.vectorizer, "classifier": self.classifier}, directory / MODEL_FILE, compress=3)
+        parts = {"vectorizer": self.vectorizer, "classifier": self.classifier}
+        if self.second is not None:
+            parts |= {"second_vectorizer": self.second.vectorizer, "second_classifier": self.second.classifier}
+        joblib.dump(parts, directory / MODEL_FILE, compress=3)
         self.meta = {**self.meta, **(meta or {}), "format": FORMAT, "scikit_learn": sklearn.__version__}
         (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -154,12 +158,15 @@ class SpeakerScorer:
 
             parts = joblib.load(model_path)
             vectorizer, classifier = parts["vectorizer"], parts["classifier"]
+            second = (
+                cls(parts["second_vectorizer"], parts["second_classifier"]) if "second_classifier" in parts else None
+            )
         except Exception as exc:  # a truncated or foreign file: pickle raises many kinds
             kind = type(exc).__name__
             raise ModelError(f"{model_path}: corrupt model file ({kind}); retrain with `quotes train`") from exc
         from quotes.extract.speech import load_speech
 
-        return cls(vectorizer, classifier, meta, load_speech(directory))
+        return cls(vectorizer, classifier, meta, load_speech(directory), second)
 
 
 def load_scorer(directory: Path | None) -> SpeakerScorer | None:
