@@ -178,6 +178,7 @@ class ExportFormat(StrEnum):
     markdown = "markdown"
     citation = "citation"
     text = "text"
+    annotations = "annotations"
 
 
 SpeakerOpt = Annotated[
@@ -290,13 +291,20 @@ def search_cmd(
 def export_cmd(
     format: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", help="csl-json, bibtex, ris, csv, markdown, citation or text."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="csl-json, bibtex, ris, csv, markdown, citation, text, or annotations (whole articles, "
+            "corrections applied, as annotated-corpus files for `quotes train`: -o DIR).",
+        ),
     ] = ExportFormat.csl_json,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+        typer.Option("--output", "-o", help="Write to this file (a directory for annotations) instead of stdout."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the --output file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file (annotations: the files) if it exists.")
+    ] = False,
     speaker: SpeakerOpt = None,
     text: TextOpt = None,
     since: SinceOpt = None,
@@ -310,10 +318,19 @@ def export_cmd(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690)."""
+    """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690),
+    or the stored articles as annotated corpus (--format annotations -o DIR)."""
     from quotes.export import export
 
     with errors():
+        if format is ExportFormat.annotations:
+            options: dict[str, object] = dict(speaker=speaker, text=text, since=since, until=until, outlet=outlet)
+            options.update(venue=venue, kind=kind, limit=limit, per_quote=per_quote)
+            given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value]
+            _export_annotations(output, force, given, db)
+            return
+        if output is not None and output.is_dir():
+            raise InputError(f"cannot write {output}: it is a directory (a directory is for --format annotations)")
         if output is not None and (output.exists() or output.is_symlink()) and not force:
             raise InputError(f"{output} exists; use --force to replace it")
         filters = _filters(
@@ -336,6 +353,50 @@ def export_cmd(
 
         write_atomic(output, content, protect=resolve_target(db).sqlite_path)
         _stderr().print(f"Wrote {len(result.hits)} quote(s) to {output}", markup=False)
+
+
+def _export_annotations(output: Path | None, force: bool, given: list[str], db: str | None) -> None:
+    """`export --format annotations -o DIR`: one annotated-corpus file per stored article."""
+    from quotes.db import open_db
+    from quotes.export import export_annotations
+    from quotes.files import write_atomic
+
+    if given:
+        raise InputError(
+            f"--format annotations writes whole articles with all their quotes; {', '.join(given)} cannot apply"
+        )
+    if output is None:
+        raise InputError("--format annotations writes one file per article: give the directory with -o DIR")
+    if output.exists() and not output.is_dir():
+        raise InputError(f"{output} is not a directory; --format annotations writes one file per article into one")
+    if not output.exists() and not output.parent.is_dir():
+        raise InputError(f"cannot write {output}: directory {output.parent} does not exist")
+    engine = open_db(db, create=False)
+    try:
+        result = export_annotations(engine)
+    finally:
+        engine.dispose()
+    clash = sorted(name for name in result.files if (output / name).exists())
+    if clash and not force:
+        raise InputError(
+            f"{output} already holds {len(clash)} of these files ({clash[0]}, …); use --force to replace them"
+        )
+    console = _stderr()
+    for note in result.notes:
+        console.print(f"Note: {note}", markup=False)
+    if not result.files:
+        raise InputError("no stored article has its text to export (ingest articles first)")
+    try:
+        output.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {output}: {exc.strerror}") from exc
+    for name, content in result.files.items():
+        write_atomic(output / name, content)
+    console.print(
+        f"Wrote {len(result.files)} annotated article(s) to {output}: {result.quotes} quote(s), "
+        f"{result.not_quotes} not-quote(s)",
+        markup=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

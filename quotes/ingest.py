@@ -164,8 +164,10 @@ class Ingestor:
             existing = session.exec(select(db.Source).where(db.Source.url == article.url)).first()
         same_content = session.exec(select(db.Source).where(db.Source.content_hash == digest)).first()
         if existing is not None and existing.content_hash == digest:
+            _keep_text(session, existing, article)
             return existing, Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
         if same_content is not None and not article.url and same_content.path == article.path:
+            _keep_text(session, same_content, article)
             return existing, Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
         if same_content is not None:
             where = same_content.url or same_content.path or f"source #{same_content.id}"
@@ -245,6 +247,7 @@ class Ingestor:
         source.accessed = iso_date(article.accessed) or self.today().isoformat()
         source.content_hash = digest
         source.path = article.path
+        source.text = article.text
 
     def _quote(self, session: Session, text: str, kind: str, speaker_id: int | None) -> tuple[db.Quote, bool]:
         """The stored quote for this text and speaker, or a new one. An unattributed copy joins an
@@ -287,6 +290,22 @@ class Ingestor:
                 quote.said_on = earliest
                 session.add(quote)
         session.flush()
+
+
+def _keep_text(session: Session, source: db.Source, article: Article) -> None:
+    """An article stored before its text was kept (migration 0006) keeps it when read again
+    unchanged: `quotes export --format annotations` can then include it."""
+    if source.text is not None:
+        return
+    rows = session.exec(
+        select(db.Occurrence.start, db.Occurrence.end, db.Quote.text)
+        .join(db.Quote, col(db.Quote.id) == db.Occurrence.quote_id)
+        .where(db.Occurrence.source_id == source.id)
+    ).all()
+    # The same hash allows other whitespace; the text is kept only where the offsets still hold.
+    if all(db.normalise(article.text[start:end]) == db.normalise(text) for start, end, text in rows):
+        source.text = article.text
+        session.add(source)
 
 
 def ingest(engine: Engine, results: list[ArticleQuotes]) -> IngestSummary:
