@@ -243,7 +243,9 @@ def search_cmd(
     db: DbOption = None,
 ) -> None:
     """Search stored quotes by speaker, words, date said, outlet, venue and kind."""
-    from quotes.export import export_csv, french_date, french_quote
+    from rich.text import Text
+
+    from quotes.export import export_csv, french_date, table_quote
 
     with errors():
         filters = _filters(
@@ -266,23 +268,24 @@ def search_cmd(
         elif format is SearchFormat.csv:
             sys.stdout.write(export_csv(hits))
         elif hits:
+            # Readable from 80 columns up: every column wraps (a name or URL folds at any character
+            # rather than being cut), the venue goes under the date, which keeps its width.
             table = Table(show_lines=True, expand=True)
-            table.add_column("said on", no_wrap=True)
-            table.add_column("speaker", style="bold")
-            table.add_column("quote", ratio=5)
-            table.add_column("source", ratio=2)
-            table.add_column("venue", ratio=1)
+            table.add_column("said, where", max_width=14, overflow="fold")
+            table.add_column("speaker", style="bold", ratio=3, overflow="fold")
+            table.add_column("quote", ratio=5, overflow="fold")
+            table.add_column("source", ratio=3, overflow="fold")
             for h in hits:
                 src = h.primary
-                where = ", ".join(p for p in (src.outlet if src else None, src.url if src else None) if p)
+                where = "\n".join(p for p in (src.outlet if src else None, src.url if src else None) if p)
                 if len(h.sources) > 1:
                     where += f" (+{len(h.sources) - 1})"
+                when = "\n".join(p for p in (french_date(h.said_on), src.venue if src else None) if p)
                 table.add_row(
-                    french_date(h.said_on) or "",
-                    (h.speaker or "?") + ("\n(corrected)" if h.corrections else ""),
-                    french_quote(h.text),
-                    where,
-                    (src.venue if src else None) or "",
+                    Text(when),
+                    Text((h.speaker or "?") + ("\n(corrected)" if h.corrections else "")),
+                    Text(table_quote(h.text, h.kind)),
+                    Text(where),
                 )
             _stdout().print(table)
 

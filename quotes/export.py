@@ -154,6 +154,14 @@ def french_quote(text: str) -> str:
     return f"«{NBSP}{inner}{NBSP}»"
 
 
+def table_quote(text: str, kind: str) -> str:
+    """A quotation as a table shows it: « … » for what was said verbatim (direct, mixed); indirect
+    speech, the reporter's words, without the marks and said to be indirect."""
+    if kind == "indirect":
+        return f"(indirect) {' '.join(text.split())}"
+    return french_quote(text)
+
+
 def reporting_verb(cue: str | None) -> str:
     """The cue when it is a past-tense reporting verb ("a affirmé"), else "a déclaré"."""
     if cue:
