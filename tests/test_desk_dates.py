@@ -6,12 +6,18 @@ a date shown keeps its precision."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from dbtesting import make_result
 
+from quotes.corrections import correct_source
+from quotes.db import open_db, session_scope
 from quotes.export import citation_line, french_date
 from quotes.extract.situate import FUTURE_DAYS, said_on
+from quotes.ingest import Ingestor
 from quotes.read import article_from_html, dateline, text_metadata
 from quotes.search import Hit, SourceRef
 from quotes.types import Article, Quote
@@ -227,3 +233,40 @@ def test_citation_line_marks_the_date_said(published: str, said_on_: str, source
     assert citation_line(_hit(published, said_on_, source)) == line.replace(" ;", "\u00a0;").replace(
         "« ", "«\u00a0"
     ).replace(" »", "\u00a0»")
+
+
+def test_an_unchanged_article_read_again_takes_its_true_publication_date(tmp_path: Path) -> None:
+    text = "22 mai 2012. - « Tout va bien », a dit Paul Roux. « Rien ne change », a-t-il ajouté mercredi."
+    quotes = [("Tout va bien", "Paul Roux"), ("Rien ne change", "Paul Roux")]
+    engine = open_db(str(tmp_path / "q.db"))
+    # Stored as quotes stored it before: htmldate's 1 January, the first quote dated by it.
+    stored = make_result(text, quotes, url="https://ex.org/a", published="2012-01-01")
+    first = stored.quotes[0]
+    second = stored.quotes[1]
+    stored = replace(stored, quotes=(replace(first, said_on=None), replace(second, said_on="2012-05-16")))
+    Ingestor(engine).add(stored)
+    outcome = Ingestor(engine).add(make_result(text, quotes, url="https://ex.org/a", published="2012-05-22"))
+    assert outcome.status == "skipped"
+    assert outcome.reason == "unchanged (already stored); publication date 2012-01-01 -> 2012-05-22"
+
+    def dates() -> list[tuple[str, str, str]]:
+        with engine.connect() as conn:
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT s.published, o.said_on, q.said_on FROM occurrence o "
+                        "JOIN source s ON s.id = o.source_id JOIN quote q ON q.id = o.quote_id ORDER BY o.start"
+                    )
+                )
+            ]
+
+    # The quote dated by publication follows; the one the article dates keeps its date.
+    assert dates() == [("2012-05-22", "2012-05-22", "2012-05-22"), ("2012-05-22", "2012-05-16", "2012-05-16")]
+    # A date a person corrected is kept over what a new reading says.
+    with session_scope(engine) as session:
+        correct_source(session, "https://ex.org/a", published="2012-05-21")
+    outcome = Ingestor(engine).add(make_result(text, quotes, url="https://ex.org/a", published="2012-05-22"))
+    assert outcome.reason == "unchanged (already stored)"
+    assert dates()[0] == ("2012-05-21", "2012-05-21", "2012-05-21")
+    engine.dispose()
