@@ -183,7 +183,8 @@ def citation_line(hit: Hit) -> str:
     """« … », a déclaré Vladimir Poutine (Euronews, 4 juillet 2024 ; propos tenus le 3 juillet 2024).
 
     A direct quote is followed by its reporting verb and speaker; a fragment of mixed speech is
-    set inside a sentence (Claire Dubois a employé ces mots : « … »). The parentheses give the
+    set inside a sentence (Claire Dubois a employé ces mots : « … »); indirect speech, the
+    reporter's words, is said to be reported, without « ». The parentheses give the
     outlet and the publication date, and the date the words were said when it is another day.
     """
     src = hit.primary
@@ -191,7 +192,10 @@ def citation_line(hit: Hit) -> str:
     if text.endswith(".") and not text.endswith("..."):
         text = text[:-1]  # the sentence goes on after the quotation: its final stop goes
     quoted = french_quote(text)
-    if hit.kind == "mixed":
+    if hit.kind == "indirect":  # the reporter's words, not the speaker's: never between « »
+        who = f" de {hit.speaker}" if hit.speaker else ""
+        sentence = f"Propos rapportés{who} (discours indirect){NBSP}: {' '.join(text.split())}"
+    elif hit.kind == "mixed":
         sentence = f"{hit.speaker} a employé ces mots{NBSP}: {quoted}" if hit.speaker else f"Ces mots{NBSP}: {quoted}"
     elif hit.speaker:
         sentence = f"{quoted}, {reporting_verb(src.cue if src else None)} {hit.speaker}"
@@ -465,7 +469,11 @@ def export_markdown(hits: Sequence[Hit]) -> str:
         who = f"**{md(hit.speaker)}**" if hit.speaker else "*locuteur non identifié*"
         when = french_date((src.said_on if src else None) or hit.said_on)
         said = [p for p in (when, md(src.venue) if src and src.venue else None) if p]
-        lines = [f"> {md(french_quote(hit.text))}", ">", "> — " + ", ".join([who, *said]), ""]
+        if hit.kind == "indirect":  # the reporter's words: not between « »
+            shown = "*(discours indirect)* " + md(" ".join(hit.text.split()))
+        else:
+            shown = md(french_quote(hit.text))
+        lines = [f"> {shown}", ">", "> — " + ", ".join([who, *said]), ""]
         for s in hit.sources:
             title = md(s.title or s.url or "article")
             line = "- Source : " + (f"[{title}]({s.url})" if s.url else title)

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from quotes.cli import app, print_table
 from quotes.db import open_db
+from quotes.export import citation_line, export_markdown
 from quotes.ingest import Ingestor
+from quotes.search import Hit, SourceRef
 
 runner = CliRunner()
 URL = "https://www.exemple-quotidien-regional.fr/politique/2024/07/03/retraites-la-deputee-ne-cedera-rien-1234567.html"
@@ -117,3 +119,39 @@ def test_markup_in_a_quote_is_shown_as_written(db_file: str, tmp_path: Path) -> 
     engine.dispose()
     out = runner.invoke(app, ["search", "--text", "gras", "--db", db_file], env={"COLUMNS": "120"}).stdout
     assert "[bold]gras[/bold]" in out
+
+
+def _indirect_hit(speaker: str | None) -> Hit:
+    ref = SourceRef(
+        url="https://ex.org/r",
+        outlet="Le Quotidien",
+        title="Retraites",
+        author=None,
+        published="2024-07-03",
+        accessed="2024-07-04",
+        cue="a assuré",
+        said_on="2024-07-03",
+        said_on_source="publication",
+        venue=None,
+        confidence=0.8,
+        start=0,
+        end=10,
+    )
+    return Hit(7, INDIRECT, "indirect", speaker, 1 if speaker else None, "2024-07-03", (ref,))
+
+
+@pytest.mark.parametrize(
+    ("speaker", "line"),
+    [
+        (
+            "Jean Roux",
+            f"Propos rapportés de Jean Roux (discours indirect) : {INDIRECT} (Le Quotidien, 3 juillet 2024).",
+        ),
+        (None, f"Propos rapportés (discours indirect) : {INDIRECT} (Le Quotidien, 3 juillet 2024)."),
+    ],
+)
+def test_citations_do_not_put_indirect_speech_between_guillemets(speaker: str | None, line: str) -> None:
+    hit = _indirect_hit(speaker)
+    assert citation_line(hit) == line.replace(" :", "\u00a0:")
+    markdown = export_markdown([hit])
+    assert "«" not in markdown and f"> *(discours indirect)* {INDIRECT}\n" in markdown
