@@ -70,11 +70,17 @@ def print_table(result: ArticleQuotes, console: Console) -> None:
     if not result.quotes:
         console.print(f"{result.article.path}: no quotation found")
         return
-    table = Table(title=result.article.path, show_lines=True, expand=True)
-    table.add_column("speaker", style="bold", ratio=2, min_width=14)
-    table.add_column("quote", ratio=6)
-    table.add_column("cue", ratio=2, min_width=10)
-    table.add_column("kind", no_wrap=True, min_width=8)
+    from rich.text import Text
+
+    from quotes.export import french_date, table_quote
+
+    # Readable from 80 columns up: every column wraps (a name folds rather than being cut), the
+    # kind goes under the cue and the venue under the date, which keeps its width.
+    table = Table(title=Text(result.article.path), show_lines=True, expand=True)
+    table.add_column("speaker", style="bold", ratio=3, overflow="fold")
+    table.add_column("quote", ratio=5, overflow="fold")
+    table.add_column("cue, kind", ratio=2, overflow="fold")
+    table.add_column("said, where", max_width=14, overflow="fold")
     table.add_column("conf.", justify="right", no_wrap=True, min_width=5)
     for q in result.quotes:
         if q.speaker:
@@ -83,7 +89,9 @@ def print_table(result: ArticleQuotes, console: Console) -> None:
             speaker = f"? ({q.speaker_mention})"
         else:
             speaker = "?"
-        table.add_row(speaker, f"« {q.text} »", q.cue or "", q.kind, f"{q.confidence:.2f}")
+        how = "\n".join(p for p in (q.cue, q.kind) if p)
+        when = "\n".join(p for p in (french_date(q.said_on), q.venue) if p)
+        table.add_row(Text(speaker), Text(table_quote(q.text, q.kind)), Text(how), Text(when), f"{q.confidence:.2f}")
     console.print(table)
 
 

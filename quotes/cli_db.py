@@ -178,6 +178,7 @@ class ExportFormat(StrEnum):
     markdown = "markdown"
     citation = "citation"
     text = "text"
+    annotations = "annotations"
 
 
 SpeakerOpt = Annotated[
@@ -242,7 +243,9 @@ def search_cmd(
     db: DbOption = None,
 ) -> None:
     """Search stored quotes by speaker, words, date said, outlet, venue and kind."""
-    from quotes.export import export_csv, french_date, french_quote
+    from rich.text import Text
+
+    from quotes.export import export_csv, french_date, table_quote
 
     with errors():
         filters = _filters(
@@ -265,23 +268,24 @@ def search_cmd(
         elif format is SearchFormat.csv:
             sys.stdout.write(export_csv(hits))
         elif hits:
+            # Readable from 80 columns up: every column wraps (a name or URL folds at any character
+            # rather than being cut), the venue goes under the date, which keeps its width.
             table = Table(show_lines=True, expand=True)
-            table.add_column("said on", no_wrap=True)
-            table.add_column("speaker", style="bold")
-            table.add_column("quote", ratio=5)
-            table.add_column("source", ratio=2)
-            table.add_column("venue", ratio=1)
+            table.add_column("said, where", max_width=14, overflow="fold")
+            table.add_column("speaker", style="bold", ratio=3, overflow="fold")
+            table.add_column("quote", ratio=5, overflow="fold")
+            table.add_column("source", ratio=3, overflow="fold")
             for h in hits:
                 src = h.primary
-                where = ", ".join(p for p in (src.outlet if src else None, src.url if src else None) if p)
+                where = "\n".join(p for p in (src.outlet if src else None, src.url if src else None) if p)
                 if len(h.sources) > 1:
                     where += f" (+{len(h.sources) - 1})"
+                when = "\n".join(p for p in (french_date(h.said_on), src.venue if src else None) if p)
                 table.add_row(
-                    french_date(h.said_on) or "",
-                    (h.speaker or "?") + ("\n(corrected)" if h.corrections else ""),
-                    french_quote(h.text),
-                    where,
-                    (src.venue if src else None) or "",
+                    Text(when),
+                    Text((h.speaker or "?") + ("\n(corrected)" if h.corrections else "")),
+                    Text(table_quote(h.text, h.kind)),
+                    Text(where),
                 )
             _stdout().print(table)
 
@@ -290,13 +294,20 @@ def search_cmd(
 def export_cmd(
     format: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", help="csl-json, bibtex, ris, csv, markdown, citation or text."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="csl-json, bibtex, ris, csv, markdown, citation, text, or annotations (whole articles, "
+            "corrections applied, as annotated-corpus files for `quotes train`: -o DIR).",
+        ),
     ] = ExportFormat.csl_json,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+        typer.Option("--output", "-o", help="Write to this file (a directory for annotations) instead of stdout."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the --output file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file (annotations: the files) if it exists.")
+    ] = False,
     speaker: SpeakerOpt = None,
     text: TextOpt = None,
     since: SinceOpt = None,
@@ -310,10 +321,19 @@ def export_cmd(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690)."""
+    """Export quotes as citations (CSL-JSON, biblatex, RIS, CSV, Markdown, French citation lines, ISO 690),
+    or the stored articles as annotated corpus (--format annotations -o DIR)."""
     from quotes.export import export
 
     with errors():
+        if format is ExportFormat.annotations:
+            options: dict[str, object] = dict(speaker=speaker, text=text, since=since, until=until, outlet=outlet)
+            options.update(venue=venue, kind=kind, limit=limit, per_quote=per_quote)
+            given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value]
+            _export_annotations(output, force, given, db)
+            return
+        if output is not None and output.is_dir():
+            raise InputError(f"cannot write {output}: it is a directory (a directory is for --format annotations)")
         if output is not None and (output.exists() or output.is_symlink()) and not force:
             raise InputError(f"{output} exists; use --force to replace it")
         filters = _filters(
@@ -336,6 +356,50 @@ def export_cmd(
 
         write_atomic(output, content, protect=resolve_target(db).sqlite_path)
         _stderr().print(f"Wrote {len(result.hits)} quote(s) to {output}", markup=False)
+
+
+def _export_annotations(output: Path | None, force: bool, given: list[str], db: str | None) -> None:
+    """`export --format annotations -o DIR`: one annotated-corpus file per stored article."""
+    from quotes.db import open_db
+    from quotes.export import export_annotations
+    from quotes.files import write_atomic
+
+    if given:
+        raise InputError(
+            f"--format annotations writes whole articles with all their quotes; {', '.join(given)} cannot apply"
+        )
+    if output is None:
+        raise InputError("--format annotations writes one file per article: give the directory with -o DIR")
+    if output.exists() and not output.is_dir():
+        raise InputError(f"{output} is not a directory; --format annotations writes one file per article into one")
+    if not output.exists() and not output.parent.is_dir():
+        raise InputError(f"cannot write {output}: directory {output.parent} does not exist")
+    engine = open_db(db, create=False)
+    try:
+        result = export_annotations(engine)
+    finally:
+        engine.dispose()
+    clash = sorted(name for name in result.files if (output / name).exists())
+    if clash and not force:
+        raise InputError(
+            f"{output} already holds {len(clash)} of these files ({clash[0]}, …); use --force to replace them"
+        )
+    console = _stderr()
+    for note in result.notes:
+        console.print(f"Note: {note}", markup=False)
+    if not result.files:
+        raise InputError("no stored article has its text to export (ingest articles first)")
+    try:
+        output.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {output}: {exc.strerror}") from exc
+    for name, content in result.files.items():
+        write_atomic(output / name, content)
+    console.print(
+        f"Wrote {len(result.files)} annotated article(s) to {output}: {result.quotes} quote(s), "
+        f"{result.not_quotes} not-quote(s)",
+        markup=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

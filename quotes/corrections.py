@@ -263,7 +263,7 @@ def correct_source(
         last = _record(session, "source", source_url=url, field=field, previous=previous, value=value)
     session.add(source)
     if published is not None:
-        _redate_publication(session, source)
+        redate_publication(session, source)
     assert last is not None
     return last
 
@@ -280,7 +280,7 @@ def check_published(value: str) -> str:
     raise InputError(f"{value!r} is not a date: give YYYY-MM-DD, YYYY-MM or YYYY")
 
 
-def _redate_publication(session: Session, source: Source) -> None:
+def redate_publication(session: Session, source: Source) -> None:
     """Occurrences dated by their article's publication take the corrected date."""
     occurrences = session.exec(
         select(Occurrence).where(Occurrence.source_id == source.id, Occurrence.said_on_source == "publication")
@@ -321,7 +321,7 @@ def replay(session: Session, source: Source) -> int:
         if latest:
             session.add(source)
             if "published" in latest:
-                _redate_publication(session, source)
+                redate_publication(session, source)
     quotes = {
         q.text_key: q
         for q in session.exec(

@@ -54,6 +54,9 @@ class Source(SQLModel, table=True):
     accessed: str | None = None
     content_hash: str = Field(index=True, unique=True)
     path: str | None = None
+    # The article's text as read (offsets of its occurrences index it); None for articles stored
+    # before migration 0006 until they are ingested again.
+    text: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class Speaker(SQLModel, table=True):

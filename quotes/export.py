@@ -16,9 +16,11 @@ import io
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.dates import format_date, get_month_names
+from sqlalchemy.engine import Engine
 
 from quotes.db import normalise
 from quotes.errors import InputError
@@ -152,6 +154,14 @@ def french_quote(text: str) -> str:
     return f"«{NBSP}{inner}{NBSP}»"
 
 
+def table_quote(text: str, kind: str) -> str:
+    """A quotation as a table shows it: « … » for what was said verbatim (direct, mixed); indirect
+    speech, the reporter's words, without the marks and said to be indirect."""
+    if kind == "indirect":
+        return f"(indirect) {' '.join(text.split())}"
+    return french_quote(text)
+
+
 def reporting_verb(cue: str | None) -> str:
     """The cue when it is a past-tense reporting verb ("a affirmé"), else "a déclaré"."""
     if cue:
@@ -173,7 +183,8 @@ def citation_line(hit: Hit) -> str:
     """« … », a déclaré Vladimir Poutine (Euronews, 4 juillet 2024 ; propos tenus le 3 juillet 2024).
 
     A direct quote is followed by its reporting verb and speaker; a fragment of mixed speech is
-    set inside a sentence (Claire Dubois a employé ces mots : « … »). The parentheses give the
+    set inside a sentence (Claire Dubois a employé ces mots : « … »); indirect speech, the
+    reporter's words, is said to be reported, without « ». The parentheses give the
     outlet and the publication date, and the date the words were said when it is another day.
     """
     src = hit.primary
@@ -181,7 +192,10 @@ def citation_line(hit: Hit) -> str:
     if text.endswith(".") and not text.endswith("..."):
         text = text[:-1]  # the sentence goes on after the quotation: its final stop goes
     quoted = french_quote(text)
-    if hit.kind == "mixed":
+    if hit.kind == "indirect":  # the reporter's words, not the speaker's: never between « »
+        who = f" de {hit.speaker}" if hit.speaker else ""
+        sentence = f"Propos rapportés{who} (discours indirect){NBSP}: {' '.join(text.split())}"
+    elif hit.kind == "mixed":
         sentence = f"{hit.speaker} a employé ces mots{NBSP}: {quoted}" if hit.speaker else f"Ces mots{NBSP}: {quoted}"
     elif hit.speaker:
         sentence = f"{quoted}, {reporting_verb(src.cue if src else None)} {hit.speaker}"
@@ -299,9 +313,7 @@ def export_csl_json(hits: Sequence[Hit], per_quote: bool = False) -> str:
 
 def _cite_key(item: dict[str, Any]) -> str:
     first = (item.get("author") or [{}])[0]
-    name = (family_with_particles(first) if "family" in first else first.get("literal")) or item.get(
-        "container-title"
-    )
+    name = (family_with_particles(first) if "family" in first else first.get("literal")) or item.get("container-title")
     slug = re.sub(r"[^a-z0-9]+", "", normalise(str(name or ""))) or "quote"
     year = item.get("issued", {}).get("date-parts", [[None]])[0][0]
     return f"{slug}{year or 'nd'}-{item['id'].split('-', 1)[1]}"
@@ -459,7 +471,11 @@ def export_markdown(hits: Sequence[Hit]) -> str:
         who = f"**{md(hit.speaker)}**" if hit.speaker else "*locuteur non identifié*"
         when = french_date((src.said_on if src else None) or hit.said_on)
         said = [p for p in (when, md(src.venue) if src and src.venue else None) if p]
-        lines = [f"> {md(french_quote(hit.text))}", ">", "> — " + ", ".join([who, *said]), ""]
+        if hit.kind == "indirect":  # the reporter's words: not between « »
+            shown = "*(discours indirect)* " + md(" ".join(hit.text.split()))
+        else:
+            shown = md(french_quote(hit.text))
+        lines = [f"> {shown}", ">", "> — " + ", ".join([who, *said]), ""]
         for s in hit.sources:
             title = md(s.title or s.url or "article")
             line = "- Source : " + (f"[{title}]({s.url})" if s.url else title)
@@ -539,3 +555,111 @@ def export(hits: Sequence[Hit], fmt: str, per_quote: bool = False) -> str:
     except KeyError:
         raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}") from None
     return exporter(hits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored articles, corrections applied, in the annotated-corpus format (../shared/corpus): what a
+# newsroom corrected becomes training data for `quotes train`.
+
+ANNOTATION_ID_PREFIX = "quotes-"
+
+
+@dataclass
+class AnnotationExport:
+    """The annotated articles to write (file name -> JSON text) and what was left out, and why."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    quotes: int = 0
+    not_quotes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def annotated_article(source: Any, rows: Sequence[tuple[Any, Any, str | None]], corrected: set[str]) -> dict[str, Any]:
+    """One stored article as the corpus holds it. `rows` are its (occurrence, quote, speaker name)
+    in text order; `corrected` the text keys of quotes whose speaker a person corrected. Indirect
+    speech is left out (the corpus annotates quoted speech only); a quote marked not a quote is
+    listed in `not_quotes`. Raises `InputError` when an offset does not index the stored text."""
+    text: str = source.text
+    quotes: list[dict[str, Any]] = []
+    not_quotes: list[str] = []
+    for occ, quote, speaker in rows:
+        words = text[occ.start : occ.end]
+        if not 0 <= occ.start <= occ.end <= len(text) or normalise(words) != normalise(quote.text):
+            raise InputError(f"quote #{quote.id}: text[{occ.start}:{occ.end}] is not the stored quote")
+        if quote.hidden:
+            if words not in not_quotes:
+                not_quotes.append(words)
+            continue
+        if quote.kind == "indirect":
+            continue
+        by_person = quote.text_key in corrected
+        quotes.append(
+            {
+                "quote": words,
+                "start": occ.start,
+                "end": occ.end,
+                "kind": quote.kind,
+                "speaker": speaker,
+                # The machine's reading of who it was is wrong where a person corrected the speaker.
+                "speaker_mention": None if by_person else occ.speaker_mention,
+                "attribution": None if by_person else occ.attribution,
+                "cue": occ.cue,
+                "venue": occ.venue,
+                "said_on": occ.said_on if occ.said_on_source == "article" else None,
+            }
+        )
+    return {
+        "id": f"{ANNOTATION_ID_PREFIX}{source.id}",
+        "url": source.url,
+        "outlet": source.outlet,
+        "published": source.published,
+        "title": source.title,
+        "author": source.author,
+        "source_note": "exported from a quotes database (quotes export --format annotations), corrections applied",
+        "text": text,
+        "quotes": quotes,
+        "not_quotes": not_quotes,
+    }
+
+
+def export_annotations(engine: Engine) -> AnnotationExport:
+    """Every stored article that has its text, corrections applied, as annotated-corpus JSON files
+    (`quotes-ID.json`). Articles stored before the text was kept (migration 0006) are left out, and
+    counted in a note."""
+    from sqlmodel import Session, col, select
+
+    from quotes.db import Correction, Occurrence, Quote, Source, Speaker
+
+    out = AnnotationExport()
+    without_text = 0
+    with Session(engine) as session:
+        corrected = set(
+            k
+            for k in session.exec(select(Correction.quote_key).where(Correction.kind == "speaker")).all()
+            if k is not None
+        )
+        for source in session.exec(select(Source).order_by(col(Source.id))).all():
+            if source.text is None:
+                without_text += 1
+                continue
+            rows = session.exec(
+                select(Occurrence, Quote, Speaker.name)
+                .join(Quote, col(Quote.id) == Occurrence.quote_id)
+                .outerjoin(Speaker, col(Speaker.id) == Quote.speaker_id)
+                .where(Occurrence.source_id == source.id)
+                .order_by(col(Occurrence.start), col(Occurrence.end))
+            ).all()
+            try:
+                record = annotated_article(source, rows, corrected)
+            except InputError as exc:
+                out.notes.append(f"article {source.url or source.path or source.id} left out: {exc}")
+                continue
+            out.quotes += len(record["quotes"])
+            out.not_quotes += len(record["not_quotes"])
+            out.files[f"{record['id']}.json"] = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    if without_text:
+        out.notes.append(
+            f"{without_text} article{'s' * (without_text != 1)} stored before the article text was kept "
+            "left out; ingest them again to include them"
+        )
+    return out

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, select
 
 from quotes import db
-from quotes.corrections import replay
+from quotes.corrections import redate_publication, replay
 from quotes.errors import StorageError
 from quotes.speakers import record_speaker
 from quotes.types import Article, ArticleQuotes
@@ -163,10 +163,15 @@ class Ingestor:
         if article.url:
             existing = session.exec(select(db.Source).where(db.Source.url == article.url)).first()
         same_content = session.exec(select(db.Source).where(db.Source.content_hash == digest)).first()
+        unchanged = None
         if existing is not None and existing.content_hash == digest:
-            return existing, Outcome(article.path, "skipped", "unchanged (already stored)", existing.id)
-        if same_content is not None and not article.url and same_content.path == article.path:
-            return existing, Outcome(article.path, "skipped", "unchanged (already stored)", same_content.id)
+            unchanged = existing
+        elif same_content is not None and not article.url and same_content.path == article.path:
+            unchanged = same_content
+        if unchanged is not None:
+            _keep_text(session, unchanged, article)
+            redated = _keep_publication_date(session, unchanged, article)
+            return existing, Outcome(article.path, "skipped", "unchanged (already stored)" + redated, unchanged.id)
         if same_content is not None:
             where = same_content.url or same_content.path or f"source #{same_content.id}"
             return existing, Outcome(
@@ -245,6 +250,7 @@ class Ingestor:
         source.accessed = iso_date(article.accessed) or self.today().isoformat()
         source.content_hash = digest
         source.path = article.path
+        source.text = article.text
 
     def _quote(self, session: Session, text: str, kind: str, speaker_id: int | None) -> tuple[db.Quote, bool]:
         """The stored quote for this text and speaker, or a new one. An unattributed copy joins an
@@ -287,6 +293,45 @@ class Ingestor:
                 quote.said_on = earliest
                 session.add(quote)
         session.flush()
+
+
+def _keep_text(session: Session, source: db.Source, article: Article) -> None:
+    """An article stored before its text was kept (migration 0006) keeps it when read again
+    unchanged: `quotes export --format annotations` can then include it."""
+    if source.text is not None:
+        return
+    rows = session.exec(
+        select(db.Occurrence.start, db.Occurrence.end, db.Quote.text)
+        .join(db.Quote, col(db.Quote.id) == db.Occurrence.quote_id)
+        .where(db.Occurrence.source_id == source.id)
+    ).all()
+    # The same hash allows other whitespace; the text is kept only where the offsets still hold.
+    if all(db.normalise(article.text[start:end]) == db.normalise(text) for start, end, text in rows):
+        source.text = article.text
+        session.add(source)
+
+
+def _keep_publication_date(session: Session, source: db.Source, article: Article) -> str:
+    """An article read again unchanged whose publication date is now read otherwise (a dateline,
+    a year htmldate had turned into 1 January) takes the date read, and the quotes dated by it
+    follow, unless a person corrected that date (`quotes source --published`). Says so, or ''."""
+    read = iso_date(article.published)
+    if not read or read == source.published:
+        return ""
+    if source.url is not None:
+        corrected = session.exec(
+            select(db.Correction.id).where(
+                db.Correction.kind == "source",
+                db.Correction.source_url == source.url,
+                db.Correction.field == "published",
+            )
+        ).first()
+        if corrected is not None:
+            return ""
+    previous, source.published = source.published, read
+    session.add(source)
+    redate_publication(session, source)
+    return f"; publication date {previous or 'none'} -> {read}"
 
 
 def ingest(engine: Engine, results: list[ArticleQuotes]) -> IngestSummary:

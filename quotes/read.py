@@ -200,7 +200,28 @@ def article_from_html(html: str | bytes, path: str, url: str | None = None) -> A
     canonical = getattr(doc, "url", None)
     if canonical or url:
         meta["url"] = str(canonical or url)
+    if own := dateline(text):  # the page's own dateline says when better than htmldate's guesses
+        meta["published"] = own
+    elif "published" in meta:
+        meta["published"] = _year_only_guess(html, text, meta["published"])
     return Article(path=path, text=text, **meta)
+
+
+def _year_only_guess(html: str | bytes, text: str, published: str) -> str:
+    """htmldate turns a year it found alone (in a URL, a copyright line) into 1 January: such a
+    date is kept as the year only, unless the page's metadata or text says 1 January itself."""
+    if not published.endswith("-01-01"):
+        return published
+    from htmldate import find_date
+
+    year = published[:4]
+    try:
+        found = find_date(html, extensive_search=False)
+    except Exception:  # htmldate raises assorted errors on broken markup
+        found = None
+    if found == published or re.search(rf"\b1(?:er)?\s+janvier\s+{year}\b", text, re.IGNORECASE):
+        return published
+    return year
 
 
 def read_jsonl(raw: str, path: str) -> Iterator[ArticleOrError]:
@@ -264,6 +285,12 @@ _PUBLISHED_NUMERIC = re.compile(
     r"^\s*(?:publié|publiée|mis en ligne|paru)\s+le\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
     re.IGNORECASE | re.MULTILINE,
 )
+# A dateline opening the article or one of its first paragraphs: « 22 mai 2012. - », « 21 septembre
+# 2012, France. - » (Wikinews), « 3 juillet 2024 — ».
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<d>1er|\d{1,2})\s+(?P<m>[^\W\d_]+)\s+(?P<y>\d{4})(?:\s*,[^.\n]{0,60})?\.?\s*[-–—]\s",
+    re.MULTILINE,
+)
 _DATE_LINE = re.compile(r"^\s*date\s*:?\s*(?P<iso>\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*$", re.IGNORECASE | re.MULTILINE)
 _BYLINE = re.compile(r"^\s*(?i:par)\s+(?P<who>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:et\s+)?[A-ZÀ-Ý][\w'’.-]*)+)\s*$", re.MULTILINE)
 # How far into a plain text to look for its metadata lines.
@@ -283,11 +310,30 @@ def text_metadata(text: str) -> dict[str, str]:
         meta["published"] = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
     elif m := _DATE_LINE.search(head):
         meta["published"] = m["iso"]
+    elif own := dateline(head):
+        meta["published"] = own
     if m := _BYLINE.search(head):
         meta["author"] = m["who"]
     if meta and (title := _title_line(head)):
         meta["title"] = title
     return meta
+
+
+def dateline(text: str) -> str | None:
+    """The ISO date of the article's dateline (« 22 mai 2012. - ») in its first lines, if any."""
+    import datetime as dt
+
+    from quotes.extract.situate import MONTHS, normalise
+
+    for m in _DATELINE.finditer(text[:HEAD_CHARS]):
+        month = MONTHS.get(normalise(m["m"]))
+        if month is None:
+            continue
+        try:
+            return dt.date(int(m["y"]), month, 1 if m["d"] == "1er" else int(m["d"])).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _title_line(head: str) -> str | None:

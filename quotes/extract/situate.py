@@ -151,33 +151,81 @@ def _publication_day(article: Article) -> dt.date | None:
         return None
 
 
-def resolve_date(match: re.Match[str], published: dt.date | None) -> dt.date | None:
-    """The calendar date a matched expression designates, read against the publication date."""
+# How a date without its year (« le 27 avril ») or a bare weekday (« mercredi ») is read against
+# the publication date. The rule: the most recent such day on or before publication, unless
+#  - a day and month fall within FUTURE_DAYS after publication (an event « le 27 avril » in an
+#    article of 22 April is 27 April of that year, not of the year before), or
+#  - the sentence announces it, a verb in the future tense (« se tiendra », « doit », « est prévu »)
+#    being nearer the date than any verb in a past tense (« a déclaré », « ont appris »): then the
+#    coming one, a day and month later in the publication year, or the next such weekday.
+FUTURE_DAYS = 31
+# Lower-case words only (a capitalised « Samira » is a name, not a verb in the future tense).
+_FUTURE = re.compile(
+    r"(?<![\w-])(?:doit|doivent|devra|devront|prévue?s?|aura|auront|sera|seront|ira|iront|fera|feront|"
+    r"[a-zà-ÿ]+(?:era|eront|ira|iront|dra|dront))(?![\w-])"
+)
+_NOT_FUTURE = frozenset({"opéra", "caméra", "choléra", "véra"})
+_PAST = re.compile(r"(?<![\w-])(?:a|ont|avait|avaient|était|étaient|s'est|se sont|s’est)\s+[a-zà-ÿ]")
+
+
+def _announces(text: str, start: int, end: int) -> bool:
+    """Whether the sentence of text[start:end] (quotations already blanked) speaks of what is to
+    come: a verb in the future tense is nearer to it than any verb in a past tense."""
+    left, right = _bounds(text, start, end, ".!?\n;:")
+
+    def distance(m: re.Match[str]) -> int:
+        return start - m.end() if m.end() <= start else max(0, m.start() - end)
+
+    future = [distance(m) for m in _FUTURE.finditer(text, left, right) if m.group(0) not in _NOT_FUTURE]
+    past = [distance(m) for m in _PAST.finditer(text, left, right)]
+    return bool(future) and min(future) < min(past, default=len(text))
+
+
+def resolve_date(match: re.Match[str], published: dt.date | None, announced: bool = False) -> dt.date | None:
+    """The calendar date a matched expression designates, read against the publication date (the
+    rule above; `announced`: its sentence speaks of what is to come)."""
     groups = match.groupdict()
     if groups.get("month"):
         day = 1 if groups["day"] == "1er" else int(groups["day"])
         month = MONTHS[groups["month"]]
         if groups.get("year"):
-            year = int(groups["year"])
-        elif published is not None:
-            year = published.year
-        else:
+            try:
+                return dt.date(int(groups["year"]), month, day)
+            except ValueError:
+                return None
+        if published is None:
             return None
         try:
-            found = dt.date(year, month, day)
+            coming = dt.date(published.year, month, day)
         except ValueError:
             return None
-        if not groups.get("year") and published is not None and found > published:
-            found = found.replace(year=year - 1) if not (month == 2 and day == 29) else found
-        return found
+        if coming <= published or announced or (coming - published).days <= FUTURE_DAYS:
+            return coming
+        try:
+            return coming.replace(year=published.year - 1)
+        except ValueError:  # 29 February: the year before has none
+            return None
     if published is None:
         return None
     if groups.get("rel"):
         return published + dt.timedelta(days=RELATIVE[groups["rel"]])
     if groups.get("wd"):
+        if announced:
+            return published + dt.timedelta(days=(DAYS[groups["wd"]] - published.weekday()) % 7)
         back = (published.weekday() - DAYS[groups["wd"]]) % 7
         return published - dt.timedelta(days=back)
     return None
+
+
+# A dateline opening a paragraph (« 22 mai 2012. - », « 21 septembre 2012, France. - ») dates the
+# article, not what is said in it.
+_DATELINE_TAIL = re.compile(r"\s*(?:,[^.\n]{0,60})?\.\s*[-–—]")
+
+
+def _is_dateline(text: str, match: re.Match[str]) -> bool:
+    """Whether an explicit date opens a line and is followed by the dateline's « . - »."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return not text[line_start : match.start()].strip() and bool(_DATELINE_TAIL.match(text, match.end()))
 
 
 def said_on(article: Article, quote: Quote) -> tuple[str | None, DateSource | None]:
@@ -189,10 +237,11 @@ def said_on(article: Article, quote: Quote) -> tuple[str | None, DateSource | No
         # A weekday inside an explicit date ("mercredi 3 juillet") is part of that date.
         explicit = [m for m in found if m.re is _EXPLICIT]
         found = [m for m in found if m.re is _EXPLICIT or not any(_inside(m, e) for e in explicit)]
+        found = [m for m in found if not (m.re is _EXPLICIT and _is_dateline(text, m))]
         while found:
             best = _nearest(found, offset, quote)
             assert best is not None
-            date = resolve_date(best, published)
+            date = resolve_date(best, published, _announces(text, best.start(), best.end()))
             if date is not None:
                 return date.isoformat(), "article"
             found.remove(best)
