@@ -18,16 +18,23 @@ def serve(
     db: Annotated[str | None, typer.Option("--db", help="Database file or URL (default: QUOTES_DB).")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on (only this machine by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    allow_edits: Annotated[
+        bool,
+        typer.Option("--allow-edits", help="Let the pages correct a quote's speaker or mark it not a quote."),
+    ] = False,
 ) -> None:
-    """Serve search, speaker and article pages over the database (read-only)."""
+    """Serve search, speaker and article pages over the database (read-only unless --allow-edits)."""
     import uvicorn
 
+    from quotes.cli import err
     from quotes.db import open_db
     from quotes.web.app import create_app
 
     engine = open_db(db, create=False)
+    mode = "edits allowed: quote speaker and not-a-quote corrections" if allow_edits else "read-only"
+    err.print(f"quotes serve: {mode}", highlight=False)
     try:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info")
     finally:
         engine.dispose()
 

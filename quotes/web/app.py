@@ -1,28 +1,44 @@
-"""The Starlette application: read-only pages over a quotes database. Every value is escaped by Jinja2."""
+"""The Starlette application: pages over a quotes database. Every value is escaped by Jinja2.
+
+Read-only unless created with `allow_edits=True`: then the quote lists and the article page carry
+two small POST forms per quote (give it to another speaker, mark it "not a quote") that make the
+same corrections as `quotes correct` (quotes/corrections.py). Each form holds a CSRF token, an HMAC
+of the action and quote id under a secret drawn when the application is created (so a token from
+one process, one quote or one action is worth nothing elsewhere); a POST without the right token
+gets 403, and so does every POST to a read-only server.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from quotes import db
-from quotes.errors import QuotesError
+from quotes.corrections import describe, mark_not_quote, reassign_speaker, speaker_names
+from quotes.errors import NotFoundError, QuotesError
 from quotes.export import citation_line, export_bibtex, french_date, french_quote
 from quotes.search import Filters, Hit, load_hits, search
 from quotes.web.article import Mark, segments
 
 FILTER_NAMES = ("speaker", "text", "since", "until", "outlet", "venue", "kind")
 PAGE_SIZE = 20
+EDIT_ACTIONS = ("speaker", "not-a-quote")
+MAX_FORM_BYTES = 8192
 
 templates = Environment(loader=PackageLoader("quotes.web", "templates"), autoescape=select_autoescape(["html"]))
 templates.filters["french_date"] = french_date
@@ -30,8 +46,10 @@ templates.filters["french_quote"] = french_quote
 templates.globals["zip"] = zip
 
 
-def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
+def here(request: Request) -> str:
+    """The page's own path and query, for a form to come back to."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -40,9 +58,34 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     return hit_record(hit)
 
 
-def create_app(engine: Engine) -> Starlette:
+class Csrf:
+    """Per-process CSRF tokens: HMAC-SHA256 of "action:quote_id" under a random secret."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self.secret = secret or secrets.token_bytes(32)
+
+    def token(self, action: str, quote_id: int) -> str:
+        return hmac.new(self.secret, f"{action}:{quote_id}".encode(), hashlib.sha256).hexdigest()
+
+    def check(self, action: str, quote_id: int, token: str) -> bool:
+        return hmac.compare_digest(self.token(action, quote_id), token)
+
+
+def back_path(value: str) -> str:
+    """Where to send the journalist back after a correction: a path on this site, never elsewhere."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | None = None) -> Starlette:
+    csrf = Csrf(secret) if allow_edits else None
+
+    def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context), status_code=status)
+
     async def index(request: Request) -> Response:
-        return render("search.html", form={}, hits=None, notes=[], error=None)
+        return render("search.html", form={}, hits=None, notes=[], error=None, here="/")
 
     def search_page(request: Request) -> Response:
         params = request.query_params
@@ -57,14 +100,14 @@ def create_app(engine: Engine) -> Starlette:
         except QuotesError as exc:
             if params.get("format") == "json":
                 return JSONResponse({"error": str(exc)}, status_code=400)
-            return render("search.html", 400, form=form, hits=None, notes=[], error=str(exc))
+            return render("search.html", 400, form=form, hits=None, notes=[], error=str(exc), here="/")
         if params.get("format") == "json":
             return JSONResponse([hit_json(h) for h in result.hits[: PAGE_SIZE * page]])
         hits = result.hits[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
         more = len(result.hits) > PAGE_SIZE * page
         cites = {h.quote_id: (citation_line(h), export_bibtex([h])) for h in hits}
         return render("search.html", form=form, hits=hits, notes=result.notes, error=None, page=page, more=more,
-                      cites=cites)
+                      cites=cites, here=here(request), articles=article_ids(hits))
 
     def speaker_page(request: Request) -> Response:
         speaker_id = int(request.path_params["speaker_id"])
@@ -76,17 +119,27 @@ def create_app(engine: Engine) -> Starlette:
             roles = session.exec(select(db.SpeakerRole.role).where(db.SpeakerRole.speaker_id == speaker_id)).all()
             months = session.exec(
                 select(sa.func.substr(db.Quote.said_on, 1, 7), sa.func.count())
-                .where(db.Quote.speaker_id == speaker_id, db.Quote.said_on.is_not(None))  # type: ignore[union-attr]
+                .where(db.Quote.speaker_id == speaker_id, db.Quote.said_on.is_not(None),  # type: ignore[union-attr]
+                       col(db.Quote.hidden).is_(False))
                 .group_by(sa.func.substr(db.Quote.said_on, 1, 7))
                 .order_by(sa.func.substr(db.Quote.said_on, 1, 7))
             ).all()
             ids = session.exec(
-                select(db.Quote.id).where(db.Quote.speaker_id == speaker_id)
+                select(db.Quote.id).where(db.Quote.speaker_id == speaker_id, col(db.Quote.hidden).is_(False))
                 .order_by(db.Quote.said_on.desc(), db.Quote.id.desc()).limit(10)  # type: ignore[union-attr]
             ).all()
             hits = load_hits(session, [i for i in ids if i is not None])
         return render("speaker.html", speaker=speaker, aliases=aliases, roles=roles, chart=bar_chart(list(months)),
-                      hits=hits)
+                      hits=hits, here=here(request), articles=article_ids(hits))
+
+    def article_ids(hits: list[Hit]) -> dict[str, int]:
+        """The article page of each hit's first source, by URL (a source without URL gets no link)."""
+        urls = {h.primary.url for h in hits if h.primary is not None and h.primary.url}
+        if not urls:
+            return {}
+        with Session(engine) as session:
+            rows = session.exec(select(db.Source.url, db.Source.id).where(col(db.Source.url).in_(urls))).all()
+        return {url: sid for url, sid in rows if url is not None and sid is not None}
 
     def article_page(request: Request) -> Response:
         source_id = int(request.path_params["source_id"])
@@ -98,16 +151,53 @@ def create_app(engine: Engine) -> Starlette:
                 select(db.Occurrence, db.Quote, db.Speaker)
                 .join(db.Quote, db.Quote.id == db.Occurrence.quote_id)  # type: ignore[arg-type]
                 .outerjoin(db.Speaker, db.Speaker.id == db.Quote.speaker_id)  # type: ignore[arg-type]
-                .where(db.Occurrence.source_id == source_id)
+                .where(db.Occurrence.source_id == source_id, col(db.Quote.hidden).is_(False))
                 .order_by(db.Occurrence.start)  # type: ignore[arg-type]
             ).all()
-        marks = [Mark(o.start, o.end, s.name if s else None, s.id if s else None, o.cue, q.kind, o.confidence)
+        marks = [Mark(o.start, o.end, s.name if s else None, s.id if s else None, o.cue, q.kind, o.confidence, q.id)
                  for o, q, s in rows]
         text = article_text(source.path)
         if text is None:  # the article file is gone: the quotes alone, in order
             return render("article.html", source=source, segments=None, marks=marks,
-                          quotes=[q.text for _, q, _ in rows])
-        return render("article.html", source=source, segments=segments(text, marks), marks=marks, quotes=None)
+                          quotes=[q.text for _, q, _ in rows], here=here(request))
+        return render("article.html", source=source, segments=segments(text, marks), marks=marks, quotes=None,
+                      here=here(request))
+
+    async def edit(request: Request) -> Response:
+        """POST /quotes/{id}/speaker (form: speaker, new, csrf, next) or /quotes/{id}/not-a-quote (csrf, next)."""
+        if csrf is None:
+            return render("error.html", 403, message="Ce serveur est en lecture seule (quotes serve --allow-edits).")
+        quote_id = int(request.path_params["quote_id"])
+        action = request.path_params["action"]
+        if action not in EDIT_ACTIONS:
+            return render("error.html", 404, message=f"Aucune correction {action!r}")
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            return render("error.html", 413, message="Formulaire trop long.")
+        fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        if not csrf.check(action, quote_id, fields.get("csrf", "")):
+            return render("error.html", 403, message="Jeton CSRF absent ou invalide : rechargez la page.")
+        back = back_path(fields.get("next", "/"))
+        speaker = fields.get("speaker", "").strip()
+        if action == "speaker" and not speaker:
+            return render("error.html", 400, message="Donnez le nom de l'orateur.", back=back)
+        try:
+            line = await run_in_threadpool(correct, quote_id, action, speaker, fields.get("new") == "1")
+        except NotFoundError as exc:
+            return render("error.html", 404, message=str(exc), back=back)
+        except QuotesError as exc:
+            return render("error.html", 400, message=str(exc), back=back)
+        return render("corrected.html", line=line, back=back)
+
+    def correct(quote_id: int, action: str, speaker: str, create: bool) -> str:
+        """The correction, in one transaction (an error changes nothing), as `quotes correct` makes it."""
+        with db.session_scope(engine) as session:
+            if action == "speaker":
+                correction = reassign_speaker(session, quote_id, speaker, create=create)
+            else:
+                correction = mark_not_quote(session, quote_id)
+            ids = [int(v) for v in (correction.previous, correction.value) if v and v.isdigit()]
+            return describe(correction, speaker_names(session, ids))
 
     static = StaticFiles(directory=str(Path(__file__).parent / "static"))
     return Starlette(
@@ -116,6 +206,7 @@ def create_app(engine: Engine) -> Starlette:
             Route("/search", search_page),
             Route("/speakers/{speaker_id:int}", speaker_page),
             Route("/articles/{source_id:int}", article_page),
+            Route("/quotes/{quote_id:int}/{action}", edit, methods=["POST"]),
             Mount("/static", static, name="static"),
         ]
     )
@@ -152,5 +243,5 @@ def standalone_article(title: str, text: str, marks: list[Mark]) -> str:
     css = (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8")
     source = {"title": title, "path": title, "outlet": None, "published": None, "url": None}
     return templates.get_template("article.html").render(
-        source=source, segments=segments(text, marks), marks=marks, quotes=None, inline_css=css
+        source=source, segments=segments(text, marks), marks=marks, quotes=None, inline_css=css, csrf=None
     )

@@ -15,6 +15,7 @@ class Mark:
     cue: str | None
     kind: str
     confidence: float
+    quote_id: int | None = None  # the stored quote (None in `quotes show --html`)
 
 
 @dataclass(frozen=True)
