@@ -1,0 +1,171 @@
+"""Web search latency under load: `quotes serve` over a large SQLite database (1,000,000 quotes by
+default), 50 concurrent clients sending searches in a bounded loop; prints p50 / p95 / p99.
+
+    .venv/bin/python benchmarks/serve_latency.py                          # build (once) and measure
+    .venv/bin/python benchmarks/serve_latency.py --quotes 100000          # a smaller database
+    .venv/bin/python benchmarks/serve_latency.py --requests 4000 --concurrency 50 --format json
+
+The database is the one benchmarks/search_latency.py builds (its `build`, same default path for
+1,000,000 quotes, so either script reuses the other's). The server is the real `quotes serve`
+command, started on a free localhost port as a child process and stopped at the end; the clients
+are httpx's async client in this process. Target: p95 < 200 ms. A script that prints figures,
+never a test that asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from search_latency import OUTLETS, RARE, WORDS, build, percentile  # noqa: E402
+
+TARGET_P95_MS = 200.0
+
+
+def default_db(n_quotes: int) -> str:
+    return "/tmp/quotes-bench-1m.db" if n_quotes == 1_000_000 else f"/tmp/quotes-bench-{n_quotes}.db"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    quotes = Path(sys.executable).parent / "quotes"
+    command = [str(quotes), "serve", "--db", str(db), "--port", str(port)]
+    log = open(f"/tmp/serve-latency-{port}.log", "wb")  # the child writes it until stopped
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"quotes serve exited with {server.returncode}; see {log.name}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"quotes serve did not answer on port {port} within 60 s; see {log.name}")
+
+
+def query_makers(names: list[str], rng: random.Random) -> dict[str, Callable[[], dict[str, str]]]:
+    def misspell(name: str) -> str:
+        i = rng.randrange(1, len(name) - 1)
+        return name[:i] + name[i + 1 :]
+
+    return {
+        "speaker (exact)": lambda: {"speaker": rng.choice(names)},
+        "speaker (misspelt)": lambda: {"speaker": misspell(rng.choice(names))},
+        "text, common word": lambda: {"text": rng.choice(WORDS)},
+        "text, rare word": lambda: {"text": rng.choice(RARE)},
+        "text + dates": lambda: {"text": rng.choice(WORDS), "since": "2023-01", "until": "2023-06"},
+        "speaker + text": lambda: {"speaker": rng.choice(names), "text": rng.choice(WORDS)},
+        "outlet + since": lambda: {"outlet": rng.choice(OUTLETS), "since": "2024-06"},
+    }
+
+
+async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str
+               ) -> list[tuple[str, float, int, int]]:
+    """Send the planned searches from `concurrency` clients at once; (kind, ms, status, bytes) each."""
+    results: list[tuple[str, float, int, int]] = []
+    queue = list(reversed(plan))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            while queue:
+                kind, params = queue.pop()
+                if fmt == "json":
+                    params = {**params, "format": "json"}
+                t0 = time.perf_counter()
+                answer = await client.get("/search", params=params)
+                results.append((kind, (time.perf_counter() - t0) * 1000, answer.status_code, len(answer.content)))
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quotes", type=int, default=1_000_000)
+    parser.add_argument("--speakers", type=int, default=5_000)
+    parser.add_argument("--db", help="database file (default: /tmp/quotes-bench-1m.db or -N.db)")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=50, help="clients searching at once")
+    parser.add_argument("--requests", type=int, default=2000, help="searches in all (the bounded loop)")
+    parser.add_argument("--format", choices=("html", "json"), default="html", help="the page or ?format=json")
+    args = parser.parse_args()
+    path = Path(args.db or default_db(args.quotes))
+    if args.rebuild and path.exists():
+        path.unlink()
+    if not path.exists():
+        print(f"Building {path} with {args.quotes:,} quotes ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        build(path, args.quotes, args.speakers)
+        print(f"Built in {time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+    con = sqlite3.connect(path)
+    n = con.execute("SELECT count(*) FROM quote").fetchone()[0]
+    names = [r[0] for r in con.execute("SELECT name FROM speaker ORDER BY random() LIMIT 500")]
+    con.close()
+
+    rng = random.Random(13)
+    makers = query_makers(names, rng)
+    kinds = list(makers)
+    plan = [(kind, makers[kind]()) for kind in (rng.choice(kinds) for _ in range(args.requests))]
+    warm = [(kind, makers[kind]()) for kind in kinds for _ in range(3)]
+
+    port = free_port()
+    server = start_server(path, port)
+    try:
+        asyncio.run(load(port, warm, 4, args.format))  # warm-up: first touch of each kind of search
+        t0 = time.perf_counter()
+        results = asyncio.run(load(port, plan, args.concurrency, args.format))
+        wall = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    failed = [r for r in results if r[2] != 200]
+    times = [ms for _, ms, status, _ in results if status == 200]
+    print(f"\n`quotes serve` search latency on {n:,} quotes (SQLite), {args.concurrency} concurrent clients, "
+          f"{len(results):,} searches ({args.format}), {os.cpu_count()} CPU cores, milliseconds:")
+    print(f"{'search':<22}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for kind in kinds:
+        mine = [ms for k, ms, status, _ in results if k == kind and status == 200]
+        if mine:
+            print(f"{kind:<22}{len(mine):>6}{percentile(mine, 50):9.1f}{percentile(mine, 95):9.1f}"
+                  f"{percentile(mine, 99):9.1f}{max(mine):9.1f}")
+    if times:
+        p95 = percentile(times, 95)
+        print(f"{'all searches':<22}{len(times):>6}{percentile(times, 50):9.1f}{p95:9.1f}"
+              f"{percentile(times, 99):9.1f}{max(times):9.1f}")
+        size = statistics.mean(r[3] for r in results)
+        print(f"throughput {len(results) / wall:.0f} searches/s; mean answer {size:,.0f} bytes; "
+              f"p95 {p95:.0f} ms is {p95 / TARGET_P95_MS:.2f} x the {TARGET_P95_MS:.0f} ms target "
+              f"({'met' if p95 < TARGET_P95_MS else 'NOT met'})")
+    if failed:
+        print(f"{len(failed)} searches answered other than 200: {sorted({r[2] for r in failed})}")
+
+
+if __name__ == "__main__":
+    main()
