@@ -10,6 +10,7 @@ VENV ?= .venv
 COREFEREE_MODEL ?= ../shared/models/coreferee_model_fr-1.5.0+dem1921-py3-none-any.whl
 BIN := $(VENV)/bin
 # The PostgreSQL server scripts/postgres.sh starts; the storage and search tests run on it too.
+# scripts/chromium.sh installs Debian's chromium and chromium-driver for tests/test_web_browser.py.
 export QUOTES_TEST_PG ?= postgresql://postgres@127.0.0.1:54329/postgres
 
 .PHONY: setup run test lint bench model clean fuzz
@@ -36,9 +37,10 @@ lint: setup
 
 test: setup
 	bash scripts/postgres.sh start
+	bash scripts/chromium.sh
 	$(BIN)/ruff check quotes tests cli.py benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	QUOTES_TEST_BROWSER=1 $(BIN)/pytest -q
 
 # The fuzz suite at 10,000 examples (`make test` runs a few hundred); prints how many ran.
 fuzz: setup

@@ -132,14 +132,23 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         return render("speaker.html", speaker=speaker, aliases=aliases, roles=roles, chart=bar_chart(list(months)),
                       hits=hits, here=here(request), articles=article_ids(hits))
 
-    def article_ids(hits: list[Hit]) -> dict[str, int]:
-        """The article page of each hit's first source, by URL (a source without URL gets no link)."""
-        urls = {h.primary.url for h in hits if h.primary is not None and h.primary.url}
-        if not urls:
+    def article_ids(hits: list[Hit]) -> dict[int, int]:
+        """The article page of each hit's first source (in load_hits' order: oldest article first), by quote id."""
+        ids = [h.quote_id for h in hits]
+        if not ids:
             return {}
         with Session(engine) as session:
-            rows = session.exec(select(db.Source.url, db.Source.id).where(col(db.Source.url).in_(urls))).all()
-        return {url: sid for url, sid in rows if url is not None and sid is not None}
+            rows = session.exec(
+                select(db.Occurrence.quote_id, db.Source.id)
+                .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
+                .where(col(db.Occurrence.quote_id).in_(ids))
+                .order_by(col(db.Source.published).asc().nulls_last(), col(db.Source.id))
+            ).all()
+        first: dict[int, int] = {}
+        for quote_id, source_id in rows:
+            if source_id is not None:
+                first.setdefault(quote_id, source_id)
+        return first
 
     def article_page(request: Request) -> Response:
         source_id = int(request.path_params["source_id"])
@@ -231,7 +240,7 @@ def bar_chart(months: list[tuple[str, int]], width: int = 480, height: int = 120
     top = max(n for _, n in months)
     step = width / len(months)
     bars = [
-        {"x": round(i * step, 1), "w": round(max(step - 2, 1), 1), "h": round((height - 20) * n / top, 1),
+        {"x": round(i * step, 1), "w": round(min(max(step - 2, 1), 40), 1), "h": round((height - 20) * n / top, 1),
          "label": month, "count": n}
         for i, (month, n) in enumerate(months)
     ]
