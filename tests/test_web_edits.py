@@ -91,7 +91,7 @@ def test_a_new_speaker_from_the_article_page(editor: TestClient, db_file: str) -
     assert "<mark" in page
     token = form_token(page, hit["quote_id"], "speaker")
     unknown = editor.post(f"/quotes/{hit['quote_id']}/speaker", data={"csrf": token, "speaker": "Maria Zakharova"})
-    assert unknown.status_code == 404 and "no speaker named" in unknown.text and "--new" in unknown.text
+    assert unknown.status_code == 404 and "no speaker named" in unknown.text and "nouvel orateur" in unknown.text
     assert corrections(db_file) == []
     made = editor.post(f"/quotes/{hit['quote_id']}/speaker",
                        data={"csrf": token, "speaker": "Maria Zakharova", "new": "1"})

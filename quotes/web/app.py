@@ -192,8 +192,9 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
             return render("error.html", 400, message="Donnez le nom de l'orateur.", back=back)
         try:
             line = await run_in_threadpool(correct, quote_id, action, speaker, fields.get("new") == "1")
-        except NotFoundError as exc:
-            return render("error.html", 404, message=str(exc), back=back)
+        except NotFoundError as exc:  # the library's hint names the CLI option; the page has a checkbox
+            message = str(exc).replace("(add --new to create the speaker)", "(tick « nouvel orateur » to create it)")
+            return render("error.html", 404, message=message, back=back)
         except QuotesError as exc:
             return render("error.html", 400, message=str(exc), back=back)
         return render("corrected.html", line=line, back=back)
