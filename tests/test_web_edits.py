@@ -182,3 +182,12 @@ def test_serve_allow_edits_flag(db_file: str, monkeypatch: pytest.MonkeyPatch) -
         assert 'method="post"' not in c.get("/search", params={"speaker": "poutine"}).text
     with TestClient(editing) as c:
         assert 'method="post"' in c.get("/search", params={"speaker": "poutine"}).text
+
+
+def test_an_oversized_form_is_refused_unread(editor: TestClient, db_file: str) -> None:  # noqa: F811
+    hit = poutine_hit(editor)
+    token = form_token(editor.get("/search", params={"speaker": "poutine"}).text, hit["quote_id"], "speaker")
+    answer = editor.post(f"/quotes/{hit['quote_id']}/speaker",
+                         data={"csrf": token, "speaker": "Jean Dupont", "padding": "x" * 20_000})
+    assert answer.status_code == 413
+    assert corrections(db_file) == []

@@ -180,6 +180,9 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         action = request.path_params["action"]
         if action not in EDIT_ACTIONS:
             return render("error.html", 404, message=f"Aucune correction {action!r}")
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+            return render("error.html", 413, message="Formulaire trop long.")
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:
             return render("error.html", 413, message="Formulaire trop long.")
