@@ -4,6 +4,7 @@ default), 50 concurrent clients sending searches in a bounded loop; prints p50 /
     .venv/bin/python benchmarks/serve_latency.py                          # build (once) and measure
     .venv/bin/python benchmarks/serve_latency.py --quotes 100000          # a smaller database
     .venv/bin/python benchmarks/serve_latency.py --requests 4000 --concurrency 50 --format json
+    .venv/bin/python benchmarks/serve_latency.py --workers 2             # quotes serve --workers 2
 
 The database is the one benchmarks/search_latency.py builds (its `build`, same default path for
 1,000,000 quotes, so either script reuses the other's). The server is the real `quotes serve`
@@ -48,9 +49,9 @@ def free_port() -> int:
         return port
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     quotes = Path(sys.executable).parent / "quotes"
-    command = [str(quotes), "serve", "--db", str(db), "--port", str(port)]
+    command = [str(quotes), "serve", "--db", str(db), "--port", str(port), "--workers", str(workers)]
     log = open(f"/tmp/serve-latency-{port}.log", "wb")  # the child writes it until stopped
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -112,6 +113,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="clients searching at once")
     parser.add_argument("--requests", type=int, default=2000, help="searches in all (the bounded loop)")
     parser.add_argument("--format", choices=("html", "json"), default="html", help="the page or ?format=json")
+    parser.add_argument("--workers", type=int, default=1, help="quotes serve --workers")
     args = parser.parse_args()
     path = Path(args.db or default_db(args.quotes))
     if args.rebuild and path.exists():
@@ -133,7 +135,7 @@ def main() -> None:
     warm = [(kind, makers[kind]()) for kind in kinds for _ in range(3)]
 
     port = free_port()
-    server = start_server(path, port)
+    server = start_server(path, port, args.workers)
     try:
         asyncio.run(load(port, warm, 4, args.format))  # warm-up: first touch of each kind of search
         t0 = time.perf_counter()
@@ -148,7 +150,8 @@ def main() -> None:
     failed = [r for r in results if r[2] != 200]
     times = [ms for _, ms, status, _ in results if status == 200]
     print(f"\n`quotes serve` search latency on {n:,} quotes (SQLite), {args.concurrency} concurrent clients, "
-          f"{len(results):,} searches ({args.format}), {os.cpu_count()} CPU cores, milliseconds:")
+          f"{len(results):,} searches ({args.format}), {args.workers} server process(es), {os.cpu_count()} CPU cores, "
+          "milliseconds:")
     print(f"{'search':<22}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
     for kind in kinds:
         mine = [ms for k, ms, status, _ in results if k == kind and status == 200]

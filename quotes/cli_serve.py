@@ -22,6 +22,9 @@ def serve(
         bool,
         typer.Option("--allow-edits", help="Let the pages correct a quote's speaker or mark it not a quote."),
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (one CSRF secret for all); 1 by default.")
+    ] = 1,
 ) -> None:
     """Serve search, speaker and article pages over the database (read-only unless --allow-edits)."""
     import uvicorn
@@ -30,9 +33,22 @@ def serve(
     from quotes.db import open_db
     from quotes.web.app import create_app
 
-    engine = open_db(db, create=False)
+    engine = open_db(db, create=False)  # a missing or foreign database fails here, once, in one line
     mode = "edits allowed: quote speaker and not-a-quote corrections" if allow_edits else "read-only"
-    err.print(f"quotes serve: {mode}", highlight=False)
+    err.print(f"quotes serve: {mode}" + (f", {workers} worker processes" if workers > 1 else ""), highlight=False,
+              soft_wrap=True)
+    if workers > 1:
+        import os
+        import secrets
+
+        from quotes.web.app import SERVE_DB, SERVE_EDITS, SERVE_SECRET
+
+        engine.dispose()
+        os.environ.update({SERVE_DB: db or "", SERVE_EDITS: "1" if allow_edits else "",
+                           SERVE_SECRET: secrets.token_hex(32)})
+        uvicorn.run("quotes.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="info")
+        return
     try:
         uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info")
     finally:

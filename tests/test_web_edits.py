@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
@@ -191,3 +197,42 @@ def test_an_oversized_form_is_refused_unread(editor: TestClient, db_file: str) -
                          data={"csrf": token, "speaker": "Jean Dupont", "padding": "x" * 20_000})
     assert answer.status_code == 413
     assert corrections(db_file) == []
+
+
+def test_workers_share_one_secret(db_file: str, tmp_path: Path) -> None:  # noqa: F811
+    """`--workers 2`: a form rendered by one process is accepted by whichever process gets the POST."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "serve.log").open("wb")
+    command = [str(Path(sys.executable).parent / "quotes"), "serve", "--db", db_file, "--port", str(port),
+               "--allow-edits", "--workers", "2"]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if httpx.get(base + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "quotes serve --workers 2 did not answer within 60 s"
+            time.sleep(0.2)
+        hit = httpx.get(base + "/search", params={"speaker": "poutine", "format": "json"}).json()[0]
+        tokens = set()
+        for _ in range(12):  # fresh connections: both processes answer some
+            page = httpx.get(base + "/search", params={"speaker": "poutine"}).text
+            tokens.add(form_token(page, hit["quote_id"], "not-a-quote"))
+        assert len(tokens) == 1
+        answer = httpx.post(f"{base}/quotes/{hit['quote_id']}/not-a-quote", data={"csrf": tokens.pop()})
+        assert answer.status_code == 200 and "Corrigé" in answer.text
+        assert httpx.post(f"{base}/quotes/{hit['quote_id']}/speaker", data={"csrf": "0" * 64}).status_code == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert [c.kind for c in corrections(db_file)] == ["not_quote"]
+    served = (tmp_path / "serve.log").read_text()
+    assert "2 worker processes" in served and served.count("Started server process") == 2

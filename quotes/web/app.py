@@ -225,6 +225,20 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
     )
 
 
+SERVE_DB, SERVE_EDITS, SERVE_SECRET = "QUOTES_SERVE_DB", "QUOTES_SERVE_EDITS", "QUOTES_SERVE_SECRET"
+
+
+def app_from_environment() -> Starlette:
+    """The application of one `quotes serve --workers N` process: the database, the edit mode and
+    the CSRF secret come from the parent (QUOTES_SERVE_*), so that a form one worker rendered is
+    accepted by whichever worker gets its POST."""
+    import os
+
+    secret = os.environ.get(SERVE_SECRET, "")
+    return create_app(db.open_db(os.environ.get(SERVE_DB) or None, create=False),
+                      allow_edits=os.environ.get(SERVE_EDITS) == "1", secret=bytes.fromhex(secret) or None)
+
+
 def article_text(path: str | None) -> str | None:
     """The text of a stored article, read again from the file it was ingested from (None if unreadable)."""
     if not path:
