@@ -209,8 +209,18 @@ def register_sqlite_stems(dbapi_connection: Any, _record: Any = None) -> None:
 
 def _sqlite_begin_immediate(conn: sa.Connection) -> None:
     """Take SQLite's write lock when a transaction begins: two writers then queue (busy_timeout)
-    rather than one failing at once with "database is locked" when its read turns into a write."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    rather than one failing at once with "database is locked" when its read turns into a write.
+    A `reader` engine's transactions begin deferred: readers do not queue for the write lock."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "quotes_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for work that only reads (searches, web pages): on SQLite its transactions
+    take no write lock, so many readers run at once instead of one after the other."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _sqlite_driver_autocommit(dbapi_connection: Any, _record: Any) -> None:

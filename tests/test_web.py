@@ -112,3 +112,20 @@ def test_show_html_writes_the_highlighted_article(tmp_path: Path, monkeypatch: p
     assert "<style>" in page and "/static/" not in page
     assert '">&lt;script&gt;alert(1)&lt;/script&gt; &amp; rien d&#39;autre</mark>' in page
     assert "<script>" not in page
+
+
+def test_pages_read_while_a_writer_holds_the_lock(client: TestClient, db_file: str) -> None:
+    """Searches and pages take no write lock: a long ingest or correction does not block them (nor do
+    50 concurrent searches queue behind one another for the lock)."""
+    import sqlite3
+
+    writer = sqlite3.connect(db_file, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # what an ingest or a correction holds while it writes
+    try:
+        page = client.get("/search", params={"speaker": "poutine", "format": "json"})
+        assert page.status_code == 200, page.text
+        assert [h["speaker"] for h in page.json()] == ["Vladimir Poutine"]
+        assert client.get(f"/speakers/{page.json()[0]['speaker_id']}").status_code == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

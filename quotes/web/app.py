@@ -80,6 +80,7 @@ def back_path(value: str) -> str:
 
 def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | None = None) -> Starlette:
     csrf = Csrf(secret) if allow_edits else None
+    read = db.reader(engine)  # pages and searches: concurrent readers, no write lock (corrections use `engine`)
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context), status_code=status)
@@ -96,7 +97,7 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
             page = 1
         wanted = {k: v for k, v in form.items() if v}
         try:
-            result = search(engine, Filters(**wanted, limit=PAGE_SIZE * page + 1))
+            result = search(read, Filters(**wanted, limit=PAGE_SIZE * page + 1))
         except QuotesError as exc:
             if params.get("format") == "json":
                 return JSONResponse({"error": str(exc)}, status_code=400)
@@ -111,7 +112,7 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
 
     def speaker_page(request: Request) -> Response:
         speaker_id = int(request.path_params["speaker_id"])
-        with Session(engine) as session:
+        with Session(read) as session:
             speaker = session.get(db.Speaker, speaker_id)
             if speaker is None:
                 return render("error.html", 404, message=f"No speaker {speaker_id}")
@@ -137,7 +138,7 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         ids = [h.quote_id for h in hits]
         if not ids:
             return {}
-        with Session(engine) as session:
+        with Session(read) as session:
             rows = session.exec(
                 select(db.Occurrence.quote_id, db.Source.id)
                 .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
@@ -152,7 +153,7 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
 
     def article_page(request: Request) -> Response:
         source_id = int(request.path_params["source_id"])
-        with Session(engine) as session:
+        with Session(read) as session:
             source = session.get(db.Source, source_id)
             if source is None:
                 return render("error.html", 404, message=f"No article {source_id}")
