@@ -23,7 +23,7 @@ def serve(
         typer.Option("--allow-edits", help="Let the pages correct a quote's speaker or mark it not a quote."),
     ] = False,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Server processes (one CSRF secret for all); 1 by default.")
+        int, typer.Option(min=1, max=64, help="Server processes (they share one CSRF secret).")
     ] = 1,
 ) -> None:
     """Serve search, speaker and article pages over the database (read-only unless --allow-edits)."""
@@ -33,6 +33,7 @@ def serve(
     from quotes.db import open_db
     from quotes.web.app import create_app
 
+    check_address(host, port)
     engine = open_db(db, create=False)  # a missing or foreign database fails here, once, in one line
     mode = "edits allowed: quote speaker and not-a-quote corrections" if allow_edits else "read-only"
     err.print(f"quotes serve: {mode}" + (f", {workers} worker processes" if workers > 1 else ""), highlight=False,
@@ -53,6 +54,21 @@ def serve(
         uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info")
     finally:
         engine.dispose()
+
+
+def check_address(host: str, port: int) -> None:
+    """A taken port or an address this machine does not have: one line, before the server starts."""
+    import socket
+
+    from quotes.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def make_extractor() -> Any:

@@ -236,3 +236,18 @@ def test_workers_share_one_secret(db_file: str, tmp_path: Path) -> None:  # noqa
     assert [c.kind for c in corrections(db_file)] == ["not_quote"]
     served = (tmp_path / "serve.log").read_text()
     assert "2 worker processes" in served and served.count("Started server process") == 2
+
+
+def test_serve_on_a_taken_port_is_one_line(db_file: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import uvicorn
+    from cli_helpers import run_main
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("the server must not start"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _out, err = run_main(["serve", "--db", db_file, "--port", str(port)], monkeypatch, capsys)
+    assert code == 1
+    assert err.strip() == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
