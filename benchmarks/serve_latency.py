@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_latency import OUTLETS, RARE, WORDS, build, percentile  # noqa: E402
 
 TARGET_P95_MS = 200.0
+errors: list[str] = []  # the connection errors of the last load()
 
 
 def default_db(n_quotes: int) -> str:
@@ -87,6 +88,7 @@ async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: i
                ) -> list[tuple[str, float, int, int]]:
     """Send the planned searches from `concurrency` clients at once; (kind, ms, status, bytes) each."""
     results: list[tuple[str, float, int, int]] = []
+    errors.clear()
     queue = list(reversed(plan))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
@@ -99,8 +101,9 @@ async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: i
                 t0 = time.perf_counter()
                 try:
                     answer = await client.get("/search", params=params)
-                except httpx.TransportError:  # counted as failed (status 0), the loop goes on
+                except httpx.TransportError as exc:  # counted as failed (status 0), the loop goes on
                     results.append((kind, (time.perf_counter() - t0) * 1000, 0, 0))
+                    errors.append(f"{type(exc).__name__}: {exc}")
                     continue
                 results.append((kind, (time.perf_counter() - t0) * 1000, answer.status_code, len(answer.content)))
 
@@ -172,6 +175,8 @@ def main() -> None:
               f"({'met' if p95 < TARGET_P95_MS else 'NOT met'})")
     if failed:
         print(f"{len(failed)} searches failed (status, 0 = connection error): {sorted({r[2] for r in failed})}")
+        for line in sorted(set(errors)):
+            print(f"  {errors.count(line)} x {line}")
 
 
 if __name__ == "__main__":

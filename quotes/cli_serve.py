@@ -12,6 +12,10 @@ import typer
 
 from quotes.cli import app
 
+# Seconds an idle keep-alive connection stays open (uvicorn's default is 5): under load, a client's
+# next request on a connection can arrive just as a short timer closes it (a reset, not an answer).
+KEEP_ALIVE = 30
+
 
 @app.command("serve")
 def serve(
@@ -48,10 +52,11 @@ def serve(
         os.environ.update({SERVE_DB: db or "", SERVE_EDITS: "1" if allow_edits else "",
                            SERVE_SECRET: secrets.token_hex(32)})
         uvicorn.run("quotes.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="info")
+                    log_level="info", timeout_keep_alive=KEEP_ALIVE)
         return
     try:
-        uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info",
+                    timeout_keep_alive=KEEP_ALIVE)
     finally:
         engine.dispose()
 
