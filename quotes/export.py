@@ -342,6 +342,7 @@ def export_bibtex(hits: Sequence[Hit], per_quote: bool = False) -> str:
     from bibtexparser.model import Entry, Field
 
     library = Library()
+    used: set[str] = set()
     for item in to_csl(hits, per_quote):
         venue = item.get("custom", {}).get("venue")
         values = {
@@ -357,8 +358,23 @@ def export_bibtex(hits: Sequence[Hit], per_quote: bool = False) -> str:
             "addendum": latex_escape(venue) if venue else None,
         }
         fields = [Field(k, v) for k, v in values.items() if v]
-        library.add(Entry("article", _cite_key(item), fields))
+        library.add(Entry("article", unique_key(_cite_key(item), used), fields))
     return str(write_string(library))
+
+
+def unique_key(key: str, used: set[str]) -> str:
+    """`key`, or `key` suffixed a, b, … z, aa, ab, … when an earlier entry has it (two quotes of one
+    author, date and quote id with --per-quote); the key returned is added to `used`."""
+    candidate, n = key, 0
+    while candidate in used:
+        n += 1
+        suffix, rest = "", n
+        while rest:
+            rest, letter = divmod(rest - 1, 26)
+            suffix = chr(ord("a") + letter) + suffix
+        candidate = key + suffix
+    used.add(candidate)
+    return candidate
 
 
 def _ris_date(parts: list[int] | None) -> str | None:
