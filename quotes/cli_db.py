@@ -203,7 +203,7 @@ def _run_search(filters: Any, db: str | None) -> Any:
     from quotes.search import check_filters, search
 
     check_filters(filters)  # bad arguments are told before a missing database
-    engine = open_db(db, create=False)
+    engine = open_db(db, write=False)
     try:
         result = search(engine, filters)
     finally:
@@ -370,7 +370,7 @@ def speakers_cmd(
     from quotes.speakers import list_speakers
 
     with errors():
-        engine = open_db(db, create=False)
+        engine = open_db(db, write=False)
         with Session(engine) as session:
             rows = list_speakers(session, limit)
         engine.dispose()
@@ -407,7 +407,7 @@ def speaker_cmd(
     from quotes.speakers import speaker_summary
 
     with errors():
-        engine = open_db(db, create=False)
+        engine = open_db(db, write=False)
         match, hits = speaker_quotes(engine, name, limit)
         with Session(engine) as session:
             summary = speaker_summary(session, match.speakers[0])

@@ -25,7 +25,7 @@ def serve(
     from quotes.db import open_db
     from quotes.web.app import create_app
 
-    engine = open_db(db, create=False)
+    engine = open_db(db, write=False)
     try:
         uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
     finally:
