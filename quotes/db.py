@@ -32,6 +32,9 @@ from quotes.folding import fold
 
 ENV_VAR = "QUOTES_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The PostgreSQL advisory lock every writer's transaction holds (any fixed 64-bit number; this is
+# "quotes" in ASCII): writers queue as SQLite's BEGIN IMMEDIATE makes them queue.
+WRITE_LOCK = 0x71756F746573
 
 
 def normalise(text: str) -> str:
@@ -217,6 +220,13 @@ def _sqlite_begin_deferred(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _pg_write_lock(conn: sa.Connection) -> None:
+    """A PostgreSQL writer's transaction takes the quotes write lock (released at commit or
+    rollback): two writers migrating an empty database, or meeting the same new speaker or quote,
+    then run one after the other instead of colliding on a unique index or doubling a row."""
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
 def _sqlite_driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by `_sqlite_begin_immediate`
 
@@ -233,7 +243,10 @@ def make_engine(target: Target, *, write: bool = True) -> Engine:
     """An engine on `target`. On a SQLite file a writer's transactions begin IMMEDIATE (they take
     the write lock at once, waiting up to busy_timeout for another writer); a reader's are deferred."""
     if target.is_postgres:
-        return sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+        pg = sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+        if write:
+            event.listen(pg, "begin", _pg_write_lock)
+        return pg
     if target.sqlite_path is None:
         engine = sa.create_engine(target.url, poolclass=sa.pool.StaticPool)
     else:
