@@ -137,3 +137,34 @@ def test_postgresql_writers_meeting_the_same_new_speaker_make_one(db_url: str) -
         engine.dispose()
         other.dispose()
     assert counts == [1, 1] and occurrences == 2
+
+
+def test_ingests_and_corrections_at_once_on_sqlite(tmp_path: Path) -> None:
+    """Writing commands of different kinds at once (two ingests, three `correct`, a `speakers
+    rename`): each waits for the write lock (BEGIN IMMEDIATE, busy_timeout) instead of failing
+    with "database is locked"; every change is in the database at the end."""
+    write_articles(tmp_path / "a", 5)
+    write_articles(tmp_path / "b", 30, tag="b")
+    write_articles(tmp_path / "c", 30, tag="c")
+    db = tmp_path / "q.db"
+    assert run_quotes("ingest", str(tmp_path / "a"), "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM quote ORDER BY id LIMIT 3")]
+        [speaker] = [r[0] for r in conn.execute("SELECT id FROM speaker")]
+    commands = [
+        ("ingest", str(tmp_path / "b"), "--db", str(db)),
+        ("ingest", str(tmp_path / "c"), "--db", str(db)),
+        *(("correct", str(i), "--not-a-quote", "--db", str(db)) for i in ids),
+        ("speakers", "rename", str(speaker), "Ana Lopes-Vidal", "--db", str(db)),
+    ]
+    procs = [
+        subprocess.Popen(quotes_cmd(*c), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands
+    ]
+    results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
+    for (out, err, code), command in zip(results, commands, strict=True):
+        assert code == 0 and "locked" not in err and "Error" not in err and "Failed" not in err, (command, out, err)
+    assert all(out.startswith("30 articles read, 30 stored") for out, _, _ in results[:2])
+    assert len(content(db)) == 130
+    with sqlite3.connect(db) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT id FROM quote WHERE hidden")) == sorted(ids)
+        assert conn.execute("SELECT name FROM speaker").fetchall() == [("Ana Lopes-Vidal",)]
