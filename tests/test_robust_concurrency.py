@@ -73,7 +73,7 @@ def pg_content(url: str) -> list[tuple[object, ...]]:
         with engine.connect() as conn:
             rows = conn.execute(
                 sa.text(
-                    "SELECT s.path, q.text, o.start, o.\"end\" FROM occurrence o JOIN quote q ON q.id = o.quote_id "
+                    'SELECT s.path, q.text, o.start, o."end" FROM occurrence o JOIN quote q ON q.id = o.quote_id '
                     "JOIN source s ON s.id = o.source_id"
                 )
             ).all()
