@@ -307,11 +307,13 @@ def _cite_key(item: dict[str, Any]) -> str:
     return f"{slug}{year or 'nd'}-{item['id'].split('-', 1)[1]}"
 
 
-_LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
+_LATEX_SPECIAL = re.compile(r"[&%$#_{}~^\\]")
+_LATEX_WORDS = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
 
 
 def latex_escape(text: str) -> str:
-    return _LATEX_SPECIAL.sub(r"\\\1", text).replace("~", r"\textasciitilde{}")
+    """Text as LaTeX prints it; a backslash too (a lone one would escape the field's closing brace)."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_WORDS.get(m.group(), "\\" + m.group()), text)
 
 
 def _iso(parts: list[int] | None) -> str | None:

@@ -223,3 +223,18 @@ def test_bibtex_per_quote_keys_of_one_author_date_and_quote_get_suffixes() -> No
     assert len(keys) == 3 and keys[1:] == [keys[0] + "a", keys[0] + "b"]
     used: set[str] = set()
     assert [unique_key("k", used) for _ in range(29)][26:] == ["kz", "kaa", "kab"]
+
+
+def test_bibtex_field_ending_in_a_backslash_parses_back() -> None:
+    """Found by fuzzing once the xfail above was lifted: a byline `\\` escaped the field's closing brace."""
+    from quotes.export import export, latex_escape
+    from quotes.search import Hit, SourceRef
+
+    source = SourceRef(
+        url=None, outlet=None, title=None, author="\\", published=None, accessed=None, cue=None,
+        said_on=None, said_on_source=None, venue=None, confidence=0.5, start=0, end=1,
+    )  # fmt: skip
+    items = [Hit(quote_id=1, text="0", kind="direct", speaker="A\\", speaker_id=None, said_on=None, sources=(source,))]
+    library = parse_string(export(items, "bibtex", per_quote=True))
+    assert len(library.entries) == 1 and not library.failed_blocks
+    assert latex_escape("a\\b ^ ~ 5%") == r"a\textbackslash{}b \textasciicircum{} \textasciitilde{} 5\%"
