@@ -98,13 +98,24 @@ def token_starts(doc: Doc) -> list[int]:
     return starts
 
 
-def sentence_of(doc: Doc, i: int) -> Any:
-    """The parser's sentence holding token `i` (computed once per doc: Token.sent rescans the doc)."""
+def sentence_starts(doc: Doc) -> list[int]:
+    """The first token of each of the parser's sentences, found once per doc (Token.sent rescans the doc)."""
     starts: list[int] | None = doc.user_data.get("quotes_sentence_starts")
     if starts is None:
         starts = [s.start for s in doc.sents]
         doc.user_data["quotes_sentence_starts"] = starts
-    k = bisect_right(starts, i) - 1
+    return starts
+
+
+def sentence_index(doc: Doc, i: int) -> int:
+    """The number of the parser's sentence holding token `i` (a token past the end: the last)."""
+    return bisect_right(sentence_starts(doc), min(i, len(doc) - 1)) - 1
+
+
+def sentence_of(doc: Doc, i: int) -> Any:
+    """The parser's sentence holding token `i`."""
+    starts = sentence_starts(doc)
+    k = sentence_index(doc, i)
     end = starts[k + 1] if k + 1 < len(starts) else len(doc)
     return doc[starts[k] : end]
 
