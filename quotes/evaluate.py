@@ -45,6 +45,7 @@ class GoldQuote:
     kind: str | None = None
     speaker_mention: str | None = None
     cue: str | None = None
+    venue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class PredictedQuote:
     speaker: str | None
     kind: str | None = None
     evidence: str | None = None  # the pattern that named the speaker (quotes extract's "evidence")
+    venue: str | None = None  # where it was said (quotes extract's "venue")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -108,6 +110,7 @@ def read_annotated_file(path: Path) -> AnnotatedArticle:
                 kind=_opt_str(q.get("kind")),
                 speaker_mention=_opt_str(q.get("speaker_mention")),
                 cue=_opt_str(q.get("cue")),
+                venue=_opt_str(q.get("venue")),
             )
         )
     not_quotes = tuple(str(x) for x in obj.get("not_quotes") or [])
@@ -146,7 +149,8 @@ def read_predictions(path: Path) -> dict[str, list[PredictedQuote]]:
             if not ok:
                 raise InputError(f'{path}: line {n}: every quote needs integer "start" and "end"')
             speaker, kind = _opt_str(q.get("speaker")), _opt_str(q.get("kind"))
-            preds.append(PredictedQuote(q["start"], q["end"], speaker, kind, _opt_str(q.get("evidence"))))
+            evidence, venue = _opt_str(q.get("evidence")), _opt_str(q.get("venue"))
+            preds.append(PredictedQuote(q["start"], q["end"], speaker, kind, evidence, venue))
         out[Path(obj["path"]).stem] = preds
     return out
 
@@ -154,7 +158,7 @@ def read_predictions(path: Path) -> dict[str, list[PredictedQuote]]:
 def predictions_from_results(ids: Sequence[str], results: Sequence[ArticleQuotes]) -> dict[str, list[PredictedQuote]]:
     """Predictions keyed by article id from extraction results given in the same order."""
     return {
-        i: [PredictedQuote(q.start, q.end, q.speaker, q.kind, q.evidence) for q in r.quotes]
+        i: [PredictedQuote(q.start, q.end, q.speaker, q.kind, q.evidence, q.venue) for q in r.quotes]
         for i, r in zip(ids, results, strict=True)
     }
 
@@ -286,6 +290,8 @@ class Evaluation:
     # spurious prediction under its own kind (it has no annotation)
     by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     spurious_not_quotes: int = 0  # spurious predictions whose words are in the article's not_quotes
+    # venues of the matched quotes: (annotated, predicted, predicted and the same as annotated)
+    venues: tuple[int, int, int] = (0, 0, 0)
 
     def kind_figures(self, kind: str) -> tuple[float, float, float]:
         """Detection precision, recall and F1 of one kind."""
@@ -340,6 +346,17 @@ class Evaluation:
             },
         }
 
+    def venue_figures(self) -> dict[str, Any]:
+        """The venues of the matched quotes: how many annotated and predicted, precision and recall
+        (kept out of `as_dict`, which has the reference scorer's shape)."""
+        annotated, predicted, right = self.venues
+        return {
+            "annotated": annotated,
+            "predicted": predicted,
+            "precision": round(_ratio(right, predicted), 4),
+            "recall": round(_ratio(right, annotated), 4),
+        }
+
     def report(self) -> str:
         """The figures for a person to read."""
         d = self.as_dict()
@@ -359,6 +376,11 @@ class Evaluation:
             )
         spurious = self.predicted_quotes - self.matched
         lines.append(f"  spurious  {spurious:4d}  of which in the article's not_quotes {self.spurious_not_quotes}")
+        v = self.venue_figures()
+        lines.append(
+            f"venue        P {v['precision']:.3f}  R {v['recall']:.3f}"
+            f"  (of the matched quotes: annotated {v['annotated']}, predicted {v['predicted']})"
+        )
         lines.append(
             f"speaker      accuracy {d['attribution_accuracy']:.3f}"
             f" (same name exactly: {d['attribution_accuracy_strict']:.3f})"
@@ -369,6 +391,7 @@ class Evaluation:
                 f"  {kind:9s} annotated {row['gold']:4d}  detected {row['detected']:4d}  speaker accuracy {acc}"
             )
         lines.append(f"end-to-end   P {e2e['precision']:.3f}  R {e2e['recall']:.3f}  F1 {e2e['f1']:.3f}")
+
         if self.by_evidence:
             lines.append("speaker accuracy by the pattern that named the speaker (evidence)")
             for pattern, (n, ok) in sorted(self.by_evidence.items(), key=lambda kv: (-kv[1][0], kv[0])):
@@ -379,6 +402,23 @@ class Evaluation:
 def _words_key(text: str) -> str:
     """Quoted words compared with a not_quotes entry: no case, single spaces, ’ as '."""
     return " ".join(text.replace("’", "'").split()).casefold()
+
+
+# Words a venue is introduced by, left out when venues are compared (« sur BFM TV » is « BFM TV »).
+_VENUE_LINKS = frozenset(
+    "à au aux de du des d l la le les un une en dans sur lors devant pendant par pour sa son ses leur leurs".split()
+)
+
+
+def _venue_words(venue: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"\w+", normalise_name(venue)) if w not in _VENUE_LINKS)
+
+
+def same_venue(gold: str, predicted: str) -> bool:
+    """The same venue: the words of one (without « dans un », « sur », « lors de »...) all in the
+    other (« sur BFM TV » and « BFM TV »; « dans un courrier » and « courrier électronique »)."""
+    g, p = _venue_words(gold), _venue_words(predicted)
+    return bool(g and p) and (g <= p or p <= g)
 
 
 def _type_of(quote: GoldQuote) -> str:
@@ -401,6 +441,7 @@ def evaluate(
     by_evidence: dict[str, tuple[int, int]] = {}
     without = 0
     in_not_quotes = 0
+    venues = [0, 0, 0]
     for art in gold:
         if art.id not in predictions:
             without += 1
@@ -417,6 +458,9 @@ def evaluate(
             row[1] += 1
             row[2] += 1
             totals["exact"] += (g.start, g.end) == (p.start, p.end)
+            venues[0] += g.venue is not None
+            venues[1] += p.venue is not None
+            venues[2] += g.venue is not None and p.venue is not None and same_venue(g.venue, p.venue)
             ok = same_speaker(g.speaker, p.speaker, lenient=True)
             totals["ok"] += ok
             totals["strict"] += same_speaker(g.speaker, p.speaker, lenient=False)
@@ -457,4 +501,5 @@ def evaluate(
         by_kind={k: (v[0], v[1], v[2]) for k, v in kinds.items()},
         spurious_not_quotes=in_not_quotes,
         by_evidence=by_evidence,
+        venues=(venues[0], venues[1], venues[2]),
     )

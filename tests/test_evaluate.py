@@ -315,3 +315,39 @@ def test_speaker_accuracy_by_the_pattern_that_named_the_speaker() -> None:
     assert "by the pattern that named the speaker" in report
     assert any(line.split()[:2] == ["previous", "speaker"] and line.endswith("0.000") for line in report.splitlines())
     assert "by_evidence" not in json.dumps(result.as_dict()), "the JSON stays the reference scorer's"
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "same"),
+    [
+        ("BFM TV", "sur BFM TV", True),
+        ("courrier électronique à la direction du club", "dans un courrier", True),
+        ("conférence de presse", "lors d'une conférence de presse", True),
+        ("tribunal correctionnel de Nîmes", "devant le tribunal correctionnel", True),
+        ("conférence de presse", "dans un courrier", False),
+        ("tribunal correctionnel de Nîmes", "sur Facebook", False),
+        ("AFP", "dans un", False),
+    ],
+)
+def test_same_venue(gold: str, predicted: str, same: bool) -> None:
+    from quotes.evaluate import same_venue
+
+    assert same_venue(gold, predicted) is same
+
+
+def test_venue_precision_and_recall_over_the_matched_quotes() -> None:
+    from quotes.evaluate import AnnotatedArticle
+    from quotes.types import Article
+
+    text = "« Un » ; « Deux » ; « Trois » ; « Quatre »"
+    spans = [(text.index(w), text.index(w) + len(w)) for w in ("Un", "Deux", "Trois", "Quatre")]
+    venues = ["BFM TV", "conférence de presse", None, "AFP"]
+    gold = AnnotatedArticle(
+        "v",
+        Article(path="v.txt", text=text),
+        tuple(GoldQuote(text[a:b], a, b, None, None, venue=v) for (a, b), v in zip(spans, venues, strict=True)),
+    )
+    said = ["sur BFM TV", "dans un courrier", "à Paris", None]
+    preds = [PredictedQuote(a, b, None, "direct", venue=v) for (a, b), v in zip(spans, said, strict=True)]
+    figures = evaluate([gold], {"v": preds}).venue_figures()
+    assert figures == {"annotated": 3, "predicted": 3, "precision": round(1 / 3, 4), "recall": round(1 / 3, 4)}
