@@ -75,24 +75,28 @@ def main() -> None:
 
 def noun_pairs(extractor: Any, articles: list[Any]) -> None:
     """coreferee's noun-pair test with its dictionary built once (quotes.extract.nlp) against
-    coreferee's own method, which builds it on every call: CPU seconds of the coreference calls
-    and of the whole extraction, interleaved rounds, best of each; and whether the output is the
-    same."""
-    from quotes.extract.pipeline import Extractor
-
-    plain = Extractor()
-    coref = plain.pipeline.coref
-    for rules in (coref._rules, getattr(coref._annotator, "rules_analyzer", None)):
-        if rules is not None and "is_potential_coreferring_noun_pair" in vars(rules):
-            del rules.is_potential_coreferring_noun_pair  # back to coreferee's own method
+    coreferee's own method, which builds it on every call, on the same pipeline: CPU seconds of
+    the coreference calls and of the whole extraction, interleaved rounds, best of each; and
+    whether the output is the same."""
+    coref = extractor.pipeline.coref
+    # coreferee shares its rules analysers between pipelines: switch the wrapper off and on
+    analysers = [r for r in (coref._rules, getattr(coref._annotator, "rules_analyzer", None)) if r is not None]
+    wrapped = {id(r): vars(r).get("is_potential_coreferring_noun_pair") for r in analysers}
     best: dict[str, tuple[float, float]] = {}
     outputs: dict[str, list[str]] = {}
     for _ in range(ROUNDS):
-        for name, which in (("once", extractor), ("coreferee", plain)):
-            total, spent, records = coreference_cpu(which, articles)
+        for name in ("once", "coreferee"):
+            for rules in analysers:
+                vars(rules).pop("is_potential_coreferring_noun_pair", None)
+                if name == "once" and wrapped[id(rules)] is not None:
+                    rules.is_potential_coreferring_noun_pair = wrapped[id(rules)]
+            total, spent, records = coreference_cpu(extractor, articles)
             old = best.get(name, (float("inf"), float("inf")))
             best[name] = (min(old[0], total), min(old[1], spent))
             outputs[name] = records
+    for rules in analysers:
+        if wrapped[id(rules)] is not None:
+            rules.is_potential_coreferring_noun_pair = wrapped[id(rules)]
     (once_total, once_coref), (plain_total, plain_coref) = best["once"], best["coreferee"]
     print(
         f"noun-pair dict  : coreference {plain_coref:.2f} -> {once_coref:.2f} CPU s "
