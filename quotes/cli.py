@@ -106,6 +106,9 @@ def extract(
     ] = ExtractFormat.table,
     model: ModelOpt = None,
     workers: WorkersOpt = 1,
+    budget: Annotated[
+        float, typer.Option(min=0, help="Seconds one article may take before it is skipped (0: no limit).")
+    ] = 300,
 ) -> None:
     """Find every quotation in French news articles and name who said it."""
     from quotes.read import find_inputs, read_inputs
@@ -113,7 +116,7 @@ def extract(
     find_inputs(paths)  # fail early on a missing path, before loading the model
     out = Console(highlight=False, soft_wrap=True)
     collected: list[dict[str, object]] = []
-    for result in _extracted(read_inputs(paths), model, workers):
+    for result in _extracted(read_inputs(paths), model, workers, budget):
         if format is ExtractFormat.jsonl:
             sys.stdout.write(json.dumps(result_record(result), ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -125,9 +128,10 @@ def extract(
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
 
 
-def _extracted(articles: Iterable[Article], model: Path | None, workers: int) -> Iterator[ArticleQuotes]:
-    """Each article's quotes in input order, from this process or from `workers` processes."""
-    if workers == 1:
+def _extracted(articles: Iterable[Article], model: Path | None, workers: int, budget: float) -> Iterator[ArticleQuotes]:
+    """Each article's quotes in input order, from this process or from `workers` processes; an
+    article over the time budget is one "Skipped:" line (as in `quotes ingest`) and the run goes on."""
+    if workers == 1 and not budget:
         from quotes.extract.pipeline import Extractor
 
         warn = lambda msg: err.print(f"[yellow]Warning:[/] {msg}", highlight=False)  # noqa: E731
@@ -135,9 +139,12 @@ def _extracted(articles: Iterable[Article], model: Path | None, workers: int) ->
         return
     from quotes.parallel import Failed, extract_in_workers
 
-    for result in extract_in_workers(articles, workers, model):
+    for result in extract_in_workers(articles, workers, model, budget):
         if isinstance(result, Failed):
-            raise InputError(f"{result.article.path}: {result.reason}")
+            if not result.skip:
+                raise InputError(f"{result.article.path}: {result.reason}")
+            err.print(f"Skipped: {result.article.path}: {result.reason}", markup=False, highlight=False, soft_wrap=True)
+            continue
         yield result
 
 

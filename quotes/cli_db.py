@@ -212,7 +212,7 @@ def _run_search(filters: Any, db: str | None) -> Any:
     from quotes.search import check_filters, search
 
     check_filters(filters)  # bad arguments are told before a missing database
-    engine = open_db(db, create=False)
+    engine = open_db(db, write=False)
     try:
         result = search(engine, filters)
     finally:
@@ -382,7 +382,7 @@ def _export_annotations(output: Path | None, force: bool, given: list[str], db: 
         raise InputError(f"{output} is not a directory; --format annotations writes one file per article into one")
     if not output.exists() and not output.parent.is_dir():
         raise InputError(f"cannot write {output}: directory {output.parent} does not exist")
-    engine = open_db(db, create=False)
+    engine = open_db(db, write=False)
     try:
         result = export_annotations(engine)
     finally:
@@ -442,7 +442,7 @@ def speakers_cmd(
     from quotes.speakers import list_speakers
 
     with errors():
-        engine = open_db(db, create=False)
+        engine = open_db(db, write=False)
         with Session(engine) as session:
             rows = list_speakers(session, limit)
         engine.dispose()
@@ -479,7 +479,7 @@ def speaker_cmd(
     from quotes.speakers import speaker_summary
 
     with errors():
-        engine = open_db(db, create=False)
+        engine = open_db(db, write=False)
         match, hits = speaker_quotes(engine, name, limit)
         with Session(engine) as session:
             summary = speaker_summary(session, match.speakers[0])

@@ -38,7 +38,8 @@ def serve(
     from quotes.web.app import create_app
 
     check_address(host, port)
-    engine = open_db(db, create=False)  # a missing or foreign database fails here, once, in one line
+    # a missing or foreign database fails here, once, in one line; read-only, it is never migrated
+    engine = open_db(db, create=False, write=allow_edits)
     mode = "edits allowed: quote speaker and not-a-quote corrections" if allow_edits else "read-only"
     err.print(f"quotes serve: {mode}" + (f", {workers} worker processes" if workers > 1 else ""), highlight=False,
               soft_wrap=True)

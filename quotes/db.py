@@ -3,7 +3,9 @@
 SQLite is the embedded default (a file in the user's data directory, `--db PATH` or `QUOTES_DB`);
 PostgreSQL works through the same option with a `postgresql://` URL. The schema is created and
 changed only by the Alembic migrations under `quotes/migrations/`, run to `head` each time a
-database is opened for writing; `create_all` is never used on a database.
+database is opened for writing; `create_all` is never used on a database. A reading command
+(`open_db(..., write=False)`) neither creates nor migrates: it refuses a database that is not at
+the latest schema and says which writing command upgrades it.
 
 Dates are ISO strings (`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when the article is no more precise):
 they sort and compare as dates on both back ends and keep the precision the article gave.
@@ -30,6 +32,9 @@ from quotes.folding import fold
 
 ENV_VAR = "QUOTES_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The PostgreSQL advisory lock every writer's transaction holds (any fixed 64-bit number; this is
+# "quotes" in ASCII): writers queue as SQLite's BEGIN IMMEDIATE makes them queue.
+WRITE_LOCK = 0x71756F746573
 
 
 def normalise(text: str) -> str:
@@ -223,6 +228,18 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+def _sqlite_begin_deferred(conn: sa.Connection) -> None:
+    """A reader's transaction: a consistent snapshot that takes no write lock."""
+    conn.exec_driver_sql("BEGIN")
+
+
+def _pg_write_lock(conn: sa.Connection) -> None:
+    """A PostgreSQL writer's transaction takes the quotes write lock (released at commit or
+    rollback): two writers migrating an empty database, or meeting the same new speaker or quote,
+    then run one after the other instead of colliding on a unique index or doubling a row."""
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
 def _sqlite_driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by `_sqlite_begin_immediate`
 
@@ -235,15 +252,20 @@ def is_transient(exc: sa.exc.SQLAlchemyError) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and ("locked" in text or "busy" in text or "deadlock" in text)
 
 
-def make_engine(target: Target) -> Engine:
+def make_engine(target: Target, *, write: bool = True) -> Engine:
+    """An engine on `target`. On a SQLite file a writer's transactions begin IMMEDIATE (they take
+    the write lock at once, waiting up to busy_timeout for another writer); a reader's are deferred."""
     if target.is_postgres:
-        return sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+        pg = sa.create_engine(target.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+        if write:
+            event.listen(pg, "begin", _pg_write_lock)
+        return pg
     if target.sqlite_path is None:
         engine = sa.create_engine(target.url, poolclass=sa.pool.StaticPool)
     else:
         engine = sa.create_engine(target.url)
         event.listen(engine, "connect", _sqlite_driver_autocommit)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin_immediate if write else _sqlite_begin_deferred)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "connect", register_sqlite_stems)
     return engine
@@ -276,12 +298,16 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def open_db(db: str | None = None, *, create: bool = True) -> Engine:
-    """An engine on a database migrated to the latest schema.
+def open_db(db: str | None = None, *, create: bool = True, write: bool = True) -> Engine:
+    """An engine on a database at the latest schema.
 
-    With `create=False` (read-only commands) a missing SQLite file is an error rather than a new
-    empty database. Every failure is a one-line `StorageError`; nothing is written on failure.
+    With `create=False` a missing SQLite file, or a database without the project's tables, is an
+    error rather than a new database. With `write=False` (reading commands: search, speakers,
+    export, serve) nothing is created or migrated at all: a database at an older schema is refused
+    with the command that upgrades it. Every failure is a one-line `StorageError`; nothing is
+    written on failure.
     """
+    create = create and write
     target = resolve_target(db)
     if target.sqlite_path is not None:
         path = target.sqlite_path
@@ -298,11 +324,14 @@ def open_db(db: str | None = None, *, create: bool = True) -> Engine:
             with path.open("rb") as fh:
                 if fh.read(16) != b"SQLite format 3\x00":
                     raise StorageError(f"{target.label} is not a SQLite database (or it is corrupt)")
-    engine = make_engine(target)
+    engine = make_engine(target, write=write)
     try:
         if not create:
             refuse_foreign(engine, target)
-        migrate(engine, target)
+        if write:
+            migrate(engine, target)
+        else:
+            require_head(engine, target)
     except StorageError:
         engine.dispose()
         raise
@@ -319,6 +348,24 @@ def refuse_foreign(engine: Engine, target: Target) -> None:
     if "alembic_version" not in tables or "quote" not in tables:
         raise StorageError(
             f"{target.label} is not a quotes database (no quotes tables); store quotes with `quotes ingest`"
+        )
+
+
+def require_head(engine: Engine, target: Target) -> None:
+    """A reading command's check: the schema is the latest one (it changes nothing)."""
+    try:
+        with engine.connect() as conn:
+            current = _current_in(conn)
+    except sa.exc.DatabaseError as exc:
+        raise StorageError(f"cannot open database {target.label}: {_first_line(exc)}") from exc
+    if current is not None and current not in _known_revisions():
+        raise StorageError(
+            f"{target.label} has schema version {current}, unknown to this version of quotes; upgrade quotes"
+        )
+    if current != head_revision():
+        raise StorageError(
+            f"{target.label} has an older quotes schema (version {current}, this quotes needs {head_revision()}); "
+            "reading commands do not change a database: run `quotes ingest` on it once to upgrade it"
         )
 
 

@@ -319,12 +319,12 @@ def _cite_key(item: dict[str, Any]) -> str:
     return f"{slug}{year or 'nd'}-{item['id'].split('-', 1)[1]}"
 
 
-_LATEX_SPECIAL = re.compile(r"[&%$#_{}~\\]")
-_LATEX_WORDS = {"~": r"\textasciitilde{}", "\\": r"\textbackslash{}"}
+_LATEX_SPECIAL = re.compile(r"[&%$#_{}~^\\]")
+_LATEX_WORDS = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
 
 
 def latex_escape(text: str) -> str:
-    """Text safe inside a BibTeX field: the special characters escaped, a backslash and a tilde as words."""
+    """Text as LaTeX prints it; a backslash too (a lone one would escape the field's closing brace)."""
     return _LATEX_SPECIAL.sub(lambda m: _LATEX_WORDS.get(m.group(), "\\" + m.group()), text)
 
 
@@ -356,6 +356,7 @@ def export_bibtex(hits: Sequence[Hit], per_quote: bool = False) -> str:
     from bibtexparser.model import Entry, Field
 
     library = Library()
+    used: set[str] = set()
     for item in to_csl(hits, per_quote):
         venue = item.get("custom", {}).get("venue")
         values = {
@@ -371,8 +372,23 @@ def export_bibtex(hits: Sequence[Hit], per_quote: bool = False) -> str:
             "addendum": latex_escape(venue) if venue else None,
         }
         fields = [Field(k, v) for k, v in values.items() if v]
-        library.add(Entry("article", _cite_key(item), fields))
+        library.add(Entry("article", unique_key(_cite_key(item), used), fields))
     return str(write_string(library))
+
+
+def unique_key(key: str, used: set[str]) -> str:
+    """`key`, or `key` suffixed a, b, … z, aa, ab, … when an earlier entry has it (two quotes of one
+    author, date and quote id with --per-quote); the key returned is added to `used`."""
+    candidate, n = key, 0
+    while candidate in used:
+        n += 1
+        suffix, rest = "", n
+        while rest:
+            rest, letter = divmod(rest - 1, 26)
+            suffix = chr(ord("a") + letter) + suffix
+        candidate = key + suffix
+    used.add(candidate)
+    return candidate
 
 
 def _ris_date(parts: list[int] | None) -> str | None:

@@ -238,7 +238,10 @@ def read_jsonl(raw: str, path: str) -> Iterator[ArticleOrError]:
 
 
 def read_warc(path: str) -> Iterator[ArticleOrError]:
-    """Each HTML response of a WARC file: the record's target URI, its date as access date."""
+    """Each HTML response of a WARC file: the record's target URI, its date as access date.
+
+    A file cut short (in the middle of a record, or of a gzip member) gives the articles of the
+    complete records before the cut, then one failure naming where the file breaks off."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -247,19 +250,24 @@ def read_warc(path: str) -> Iterator[ArticleOrError]:
     except OSError as exc:
         yield InputError(f"{path}: cannot read ({exc.strerror})")
         return
+    records = found = 0  # records read whole; HTML responses among them
     with stream:
         try:
-            found = 0
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                ctype = record.http_headers.get_header("Content-Type") or ""
-                status = record.http_headers.get_statuscode() or ""
-                if "html" not in ctype.lower() or not str(status).startswith("2"):
-                    continue
+            archive = ArchiveIterator(stream)
+            for record in archive:
                 uri = record.rec_headers.get_header("WARC-Target-URI")
+                payload = b""
+                if _is_html_response(record):
+                    payload = record.content_stream().read()
+                if _cut_short(record):
+                    yield InputError(
+                        f"{path}: truncated WARC file: record {records + 1} ({uri or 'no URI'}) is cut short"
+                    )
+                    return
+                records += 1
+                if not payload:
+                    continue
                 date = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
-                payload = record.content_stream().read()
                 found += 1
                 where = f"{path}#{uri or found}"
                 try:
@@ -268,12 +276,70 @@ def read_warc(path: str) -> Iterator[ArticleOrError]:
                     yield exc
                     continue
                 yield replace(article, url=article.url or uri, accessed=date)
-            if not found:
-                yield InputError(f"{path}: WARC file holds no HTML response")
         except ArchiveLoadFailed as exc:
-            yield InputError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0]})")
-        except Exception as exc:  # warcio fails on a truncated record with assorted errors
-            yield InputError(f"{path}: truncated or damaged WARC file ({type(exc).__name__})")
+            if not records:
+                yield InputError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0]})")
+                return
+            yield InputError(_broken_after(path, records))
+            return
+        except Exception:  # warcio fails on a record cut in its headers with assorted errors
+            yield InputError(_broken_after(path, records))
+            return
+        tail_ok = path.lower().endswith(".gz") or _only_blank_after(stream, archive.offset)
+    if not tail_ok or (path.lower().endswith(".gz") and not _gzip_complete(path)):
+        yield InputError(_broken_after(path, records))
+    elif not found:
+        yield InputError(f"{path}: WARC file holds no HTML response")
+
+
+def _is_html_response(record: Any) -> bool:
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    ctype = record.http_headers.get_header("Content-Type") or ""
+    status = record.http_headers.get_statuscode() or ""
+    return "html" in ctype.lower() and str(status).startswith("2")
+
+
+def _cut_short(record: Any) -> bool:
+    """Whether the record's block ends before its Content-Length (the file stops inside it), or
+    its header lines lack the Content-Length every WARC record has (the file stops inside them)."""
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        return True
+    rest = record.raw_stream
+    while rest.read(65536):
+        pass
+    return bool(getattr(rest, "limit", 0))
+
+
+def _only_blank_after(stream: BinaryIO, offset: int) -> bool:
+    """Whether an uncompressed WARC holds nothing but blank lines after its last whole record
+    (warcio ends quietly on a record cut inside its header lines)."""
+    stream.seek(offset)
+    while chunk := stream.read(65536):
+        if chunk.strip():
+            return False
+    return True
+
+
+def _gzip_complete(path: str) -> bool:
+    """Whether every gzip member of the file is whole (warcio stops quietly at a cut member)."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
+
+
+def _broken_after(path: str, complete: int) -> str:
+    plural = "s" * (complete != 1)
+    return f"{path}: truncated or damaged WARC file: it breaks off after {complete} complete record{plural}" + (
+        " (their articles were read)" if complete else ""
+    )
 
 
 _PUBLISHED = re.compile(

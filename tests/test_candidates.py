@@ -9,9 +9,19 @@ import spacy
 from spacy.tokens import Doc
 
 from quotes.extract.attribute import QUOTED_KEY, Attributed
-from quotes.extract.candidates import FAR_KEPT, Candidate, CandidateBuilder, QuoteContext, governor, with_history
+from quotes.extract.candidates import (
+    FAR_KEPT,
+    Candidate,
+    CandidateBuilder,
+    QuoteContext,
+    _is_question,
+    _previous_line,
+    governor,
+    with_history,
+)
 from quotes.extract.detect import Cue, Found
 from quotes.extract.resolve import NameIndex
+from quotes.folding import fold
 from quotes.types import Article, Quote
 
 VOCAB = spacy.blank("fr").vocab
@@ -192,6 +202,48 @@ def test_the_governor_is_the_verb_a_quotation_hangs_from() -> None:
         pos=["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT"],
     )
     assert governor(alone, 1, 3) is None
+
+
+def _quote_ctx(doc: Doc, first: int, last: int, speaker: str | None, attribution: str) -> QuoteContext:
+    """The quotation between the marks at tokens first and last (inclusive)."""
+    start, end = doc[first + 1].idx, doc[last - 1].idx + len(doc[last - 1].text)
+    found = Found(start, end, "direct", doc[first].idx, doc[last].idx, None, start)
+    quote = Quote(doc.text[start:end], start, end, "direct", speaker=speaker, attribution=attribution)
+    return QuoteContext(quote, Attributed(found, None, None), first, last + 1)
+
+
+def test_an_intertitle_knows_who_the_patterns_give_its_words_to_below() -> None:
+    # « Il était son pire ennemi » (an intertitle) / « Il était son pire ennemi » , lance L'Avenir .
+    words = ["«", "Il", "était", "son", "pire", "ennemi", "»", "\n", "«", "Il", "était", "son", "pire", "ennemi", "»"]
+    words += [",", "lance", "L'", "Avenir", "."]
+    ents = ["O"] * 17 + ["B-ORG", "I-ORG", "O"]
+    starts = [k in (0, 8) for k in range(len(words))]
+    spaces = [
+        w not in ("L'", "\n") and nxt not in (",", ".", "\n") for w, nxt in zip(words, [*words[1:], ""], strict=True)
+    ]
+    doc = Doc(VOCAB, words=words, spaces=spaces, ents=ents, sent_starts=starts)
+    doc.user_data[QUOTED_KEY] = frozenset(range(0, 7)) | frozenset(range(8, 15))
+    ctxs = [_quote_ctx(doc, 0, 6, None, "context"), _quote_ctx(doc, 8, 14, "L'Avenir", "name")]
+    builder = CandidateBuilder(doc, NameIndex(doc), Article(path="t.txt", text=doc.text))
+    intertitle, body = builder.candidates(ctxs)
+    picks = [c.key for c in intertitle if c.features.get("echo_rule_pick")]
+    assert picks == [fold("L'Avenir")] and intertitle[-1].features["echoed"] == 1.0
+    assert not any(c.features.get("echoed") for c in body), "its words come first: nothing echoes them after"
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "question"),
+    [
+        ("Vous allez changer ça, donc…\n\n« Oui. »", "Vous allez changer ça, donc…", False),
+        ("Publique ?\n« Oui, ouverte. »", "Publique ?", True),
+        ("Il a demandé « pourquoi ? »\n« Parce que. »", "Il a demandé « pourquoi ? »", False),
+        ("« Premier paragraphe. »", "", False),
+    ],
+)
+def test_a_quote_answering_an_interviewers_question(text: str, previous: str, question: bool) -> None:
+    at = text.rfind("\n") + 1  # the last paragraph's opening mark
+    assert _previous_line(text, at) == previous
+    assert _is_question(previous) is question
 
 
 def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier() -> None:

@@ -202,15 +202,17 @@ def test_old_database_upgraded_through_0006_searches_corrects_and_exports(
 ) -> None:
     monkeypatch.delenv("QUOTES_DB", raising=False)
     oui = _store_at_0005(db_url)
-    code, out, err = invoke("search", "--text", "céderons", "--format", "json", "--db", db_url)  # upgrades
-    assert code == 0, err
-    [hit] = json.loads(out)
-    assert hit["speaker"] == "Camille Le Goff"
-    engine = open_db(db_url)
+    code, out, err = invoke("search", "--text", "céderons", "--format", "json", "--db", db_url)
+    assert code == 1 and "older quotes schema" in err, "a reading command never migrates"
+    engine = open_db(db_url)  # a writing command's open (as `quotes ingest`) upgrades it
     from quotes.db import current_revision
 
     assert current_revision(engine) == head_revision()
     engine.dispose()
+    code, out, err = invoke("search", "--text", "céderons", "--format", "json", "--db", db_url)
+    assert code == 0, err
+    [hit] = json.loads(out)
+    assert hit["speaker"] == "Camille Le Goff"
     code, _, err = invoke("correct", str(oui), "--speaker", "Paul Roux", "--new", "--db", db_url)
     assert code == 0, err
 

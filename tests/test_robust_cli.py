@@ -154,28 +154,65 @@ def test_f19_empty_text_is_not_stored(quotes, tmp_path: Path) -> None:  # type: 
     assert code == 1 and "empty article" in err
 
 
-def test_f21_truncated_warc_is_one_failure(quotes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def warc_of(n: int, gzip: bool) -> tuple[bytes, list[int]]:
+    """A WARC of `n` HTML responses written by warcio, and the offset where each record ends."""
     import io
 
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=False)
-    html = (
-        "<html><body>"
-        + "<p>« Nous tiendrons parole devant les habitants », a dit Ana Lopes.</p>" * 5
-        + "</body></html>"
-    ).encode()
-    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-    writer.write_record(
-        writer.create_warc_record("http://x/a", "response", payload=io.BytesIO(html), http_headers=headers)
+    writer = WARCWriter(buf, gzip=gzip)
+    ends = []
+    for i in range(n):
+        html = (
+            "<html><body>"
+            + f"<p>« Nous tiendrons parole devant les habitants du quartier {i} », a dit Ana Lopes.</p>" * 5
+            + "</body></html>"
+        ).encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(f"http://x/{i}", "response", payload=io.BytesIO(html), http_headers=headers)
+        )
+        ends.append(buf.tell())
+    return buf.getvalue(), ends
+
+
+@pytest.mark.parametrize("gzip", [False, True], ids=["warc", "warc.gz"])
+def test_f21_truncated_warc_stores_the_whole_records_and_names_the_cut_one(quotes, tmp_path: Path, gzip: bool) -> None:  # type: ignore[no-untyped-def]
+    data, ends = warc_of(3, gzip)
+    p = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
+    p.write_bytes(data[: (ends[0] + ends[1]) // 2])  # in the middle of the second record
+    code, out, err = quotes("ingest", str(p), "--db", str(tmp_path / "q.db"))
+    assert code == 1 and out.startswith("2 articles read, 1 stored, 1 failed"), (out, err)
+    failed = [line for line in err.splitlines() if line.startswith("Failed: ")]
+    assert len(failed) == 1 and "Traceback" not in err and "Error" not in failed[0], err
+    assert "truncated" in failed[0] and (
+        "record 2 (http://x/1) is cut short" in failed[0] or "after 1 complete" in failed[0]
     )
-    data = buf.getvalue()
-    p = tmp_path / "cut.warc"
-    p.write_bytes(data[: len(data) // 2])
-    code, _, err = quotes("ingest", str(p), "--db", str(tmp_path / "q.db"))
-    assert code == 1 and "Traceback" not in err and err.startswith("Failed: ")
+    with sqlite3.connect(tmp_path / "q.db") as conn:
+        assert conn.execute("SELECT url FROM source").fetchall() == [("http://x/0",)]
+
+
+def test_f21_warc_cut_anywhere_gives_its_whole_records_then_one_failure(tmp_path: Path) -> None:
+    """Every cut of a 3-record WARC, plain and gzipped: no exception; the articles read are those
+    of the records wholly before the cut, and one failure follows unless the cut is between records."""
+    from quotes.read import read_items
+
+    for gzip in (False, True):
+        data, ends = warc_of(3, gzip)
+        p = tmp_path / ("c.warc.gz" if gzip else "c.warc")
+        for cut in range(1, len(data), 7):
+            p.write_bytes(data[:cut])
+            items = list(read_items([str(p)]))
+            articles = [i for i in items if not isinstance(i, Exception)]
+            failures = [str(i) for i in items if isinstance(i, Exception)]
+            whole = sum(end <= cut for end in ends)
+            assert [a.url for a in articles] == [f"http://x/{i}" for i in range(len(articles))], cut
+            assert len(articles) in (whole, whole + 1) and len(failures) <= 1, (gzip, cut, failures)
+            if len(articles) == whole and whole < 3 and not gzip:
+                assert len(failures) == 1 or not data[ends[whole - 1] if whole else 0 : cut].strip(), (cut, items)
+            assert all("\n" not in f and "Error" not in f for f in failures)
 
 
 def test_f9_any_failed_article_fails_the_run(quotes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

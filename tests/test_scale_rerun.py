@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -84,3 +85,20 @@ def test_an_article_over_the_time_budget_is_one_skip_line(tmp_path: Path, monkey
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stderr == f"Skipped: {tmp_path / 'b.txt'}: over the time budget (0.5 s per article)\n"
     assert result.stdout.startswith("3 articles read, 2 stored, 1 skipped (1 over the time budget)")
+
+
+def test_extract_skips_an_article_over_the_time_budget_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quotes import cli
+    from quotes.extract import pipeline
+
+    monkeypatch.setattr(pipeline, "Extractor", lambda **kwargs: SlowOn("b.txt"))
+    files = []
+    for name, words in (("a.txt", "Premier avis"), ("b.txt", "Deuxième avis"), ("c.txt", "Troisième avis")):
+        (tmp_path / name).write_text(f"« {words} », a dit Ana Lopes.", encoding="utf-8")
+        files.append(str(tmp_path / name))
+    result = runner.invoke(cli.app, ["extract", *files, "--format", "jsonl", "--budget", "0.5"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stderr == f"Skipped: {tmp_path / 'b.txt'}: over the time budget (0.5 s per article)\n"
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == [files[0], files[2]]

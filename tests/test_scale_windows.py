@@ -12,16 +12,18 @@ from quotes.extract.nlp import window_bounds
 from quotes.types import Article
 
 PARAGRAPHS = [
-    "« Nous ne céderons pas », a déclaré mardi Hélène Martin, maire de Rouen, devant le conseil municipal.",
+    "« Nous ne céderons pas sur le point {n} », a déclaré mardi Hélène Martin, maire de Rouen.",
     "Le projet de tramway, estimé à 300 millions d'euros, divise la majorité depuis des mois.",
-    "« C'est une dépense que la ville ne peut pas se permettre », a répondu Paul Girard, élu d'opposition.",
+    "« Une dépense de {n} millions que la ville ne peut pas se permettre », a répondu Paul Girard, élu d'opposition.",
     "Selon la préfecture, les travaux pourraient commencer au printemps si le financement est confirmé.",
-    "Hélène Martin a ajouté : « Les habitants attendent ce tramway depuis vingt ans. »",
+    "Hélène Martin a ajouté : « Les habitants attendent ce tramway depuis {n} ans. »",
 ]
 
 
 def long_text(repeat: int) -> str:
-    return "\n\n".join(p for _ in range(repeat) for p in PARAGRAPHS) + "\n"
+    """The paragraphs again and again, each time with other numbers in the quotes (the same words
+    quoted three times in one article would be a term, not speech)."""
+    return "\n\n".join(p.format(n=k + 2) for k in range(repeat) for p in PARAGRAPHS) + "\n"
 
 
 @pytest.mark.parametrize("size", [1, 50, 400, 10_000])

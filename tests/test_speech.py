@@ -456,3 +456,11 @@ def test_a_stretch_the_rules_rejected_needs_a_surer_classifier() -> None:
     rejected = {**SPEECH, "rules_rejected": 1.0}
     p = clf.probabilities([rejected])[0]
     assert clf.kept([SPEECH, rejected, None]) == [True, p >= REJECTED_THRESHOLD, True]
+
+
+def test_words_quoted_three_times_in_an_article_are_a_term_not_speech() -> None:
+    from quotes.extract.speech import TERM_REPEATS
+
+    clf = fitted()
+    twice, thrice = {**SPEECH, "recurs": 2.0}, {**SPEECH, "recurs": float(TERM_REPEATS)}
+    assert clf.kept([SPEECH, twice, thrice, None]) == [True, True, False, True]

@@ -169,6 +169,29 @@ def _relative_ranks(cands: list[Candidate]) -> None:
             near_person.features[f"{side}_nearest_person"] = 1.0
 
 
+# How many quotations ahead a quotation's words are looked for inside another (_echo_patterns).
+ECHO_AHEAD = 3
+# An article with this many question lines outside quotation marks reads as an interview.
+INTERVIEW_QUESTIONS = 3
+
+
+def _previous_line(text: str, at: int) -> str:
+    """The last non-blank line before the line holding offset `at`."""
+    start = text.rfind("\n", 0, at) + 1
+    while start > 0:
+        end = start - 1
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            return line
+    return ""
+
+
+def _is_question(line: str) -> bool:
+    """A line that asks, outside quotation marks (an interviewer's question)."""
+    return line.endswith("?") and not any(mark in line for mark in '«»"“”')
+
+
 # At most this many candidates named far from the quotation are kept: the most named ones.
 FAR_KEPT = 3
 
@@ -193,7 +216,8 @@ def with_history(
     keep = {id(c) for c in far}
     out: list[Candidate] = []
     for c in cands:
-        if c.key is not None and not (c.features.get("near") or c.key in recent or c.key in coming or id(c) in keep):
+        kept = c.features.get("near") or c.features.get("echo_rule_pick") or id(c) in keep
+        if c.key is not None and not (kept or c.key in recent or c.key in coming):
             continue
         f = dict(c.features)
         if later is not None:
@@ -235,6 +259,7 @@ class CandidateBuilder:
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
         self.sent_of = {n.start: _sentence_index(doc, n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
+        self.questions = sum(1 for line in doc.text.splitlines() if _is_question(line.strip()))
         self.roles_of: dict[str, set[str]] = {}
         self.role_words_of: dict[str, set[str]] = {}
         for lemma, n, _ in names.roles:
@@ -279,7 +304,36 @@ class CandidateBuilder:
             if ctx.quote.kind != "indirect":
                 since = ctx.last_token
         self._next_patterns(ctxs, out)
+        self._echo_patterns(ctxs, out)
         return out
+
+    def _echo_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
+        """A quotation repeated in another (an intertitle « Il était son pire ennemi » above
+        « Il était son pire ennemi », lance L'Avenir): the candidate the patterns name for the
+        other. The same words anywhere after it, or one inside the other among the next ECHO_AHEAD."""
+        words = [" ".join(fold(ctx.quote.text).split()) for ctx in ctxs]
+        next_with: dict[str, int] = {}  # the next quotation with these words, filled from the end
+        repeats: list[int | None] = [None] * len(words)
+        for k in range(len(words) - 1, -1, -1):
+            repeats[k] = next_with.get(words[k])
+            next_with[words[k]] = k
+        for k, w in enumerate(words):
+            if len(w.split()) < 3:
+                continue
+            j = repeats[k]
+            if j is None:  # a longer or shorter form just after
+                ahead = range(k + 1, min(len(ctxs), k + 1 + ECHO_AHEAD))
+                j = next((i for i in ahead if w in words[i] or (len(words[i].split()) >= 3 and words[i] in w)), None)
+            if j is None or ctxs[j].quote.kind == "indirect":
+                continue
+            other = ctxs[j].quote.speaker
+            key = fold(other) if other else None
+            for c in out[k]:
+                c.features["echoed"] = 1.0
+                if c.key is not None and c.key == key:
+                    c.features["echo_rule_pick"] = 1.0
+            if key is None:
+                out[k][-1].features["echo_rule_null"] = 1.0
 
     def _next_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
         """What the patterns say of the next quotation (« … ». « … », a ajouté X): the candidate
@@ -305,6 +359,9 @@ class CandidateBuilder:
         base["gap_tokens"] = _log(len(gap))
         base["gap_paras"] = float(min(5, gap.text.count("\n")))
         base["opens_paragraph"] = float(ctx.first_token == 0 or "\n" in doc[ctx.first_token - 1].text)
+        if base["opens_paragraph"] and _is_question(_previous_line(doc.text, q.start)):
+            base["answers_question"] = 1.0
+        base["interview"] = float(self.questions >= INTERVIEW_QUESTIONS)
         role_lemma, role_gender, role_mods = None, None, set()
         m_rule = ctx.attributed.mention
         if m_rule is not None and m_rule.attribution in ("nominal", "relative"):

@@ -236,8 +236,9 @@ def app_from_environment() -> Starlette:
     import os
 
     secret = os.environ.get(SERVE_SECRET, "")
-    return create_app(db.open_db(os.environ.get(SERVE_DB) or None, create=False),
-                      allow_edits=os.environ.get(SERVE_EDITS) == "1", secret=bytes.fromhex(secret) or None)
+    edits = os.environ.get(SERVE_EDITS) == "1"
+    engine = db.open_db(os.environ.get(SERVE_DB) or None, create=False, write=edits)  # read-only: no migration
+    return create_app(engine, allow_edits=edits, secret=bytes.fromhex(secret) or None)
 
 
 def article_text(path: str | None) -> str | None:
