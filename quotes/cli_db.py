@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from quotes.cli import ModelOpt, WorkersOpt, app
-from quotes.errors import InputError, QuotesError, StorageError
+from quotes.errors import InputError, QuotesError
 
 DbOption = Annotated[
     str | None,
@@ -90,19 +90,32 @@ def ingest(
         float, typer.Option(min=0, help="Seconds one article may take before it is skipped (0: no limit).")
     ] = 300,
     workers: WorkersOpt = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Extract on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 (see README).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Store the attributed quotes of articles in the speaker database (same article twice: stored once)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from quotes.db import open_db
     from quotes.ingest import Ingestor
-    from quotes.parallel import Extracted, Failed, extract_entries
+    from quotes.parallel import Extracted, extract_entries, store_entries
     from quotes.read import find_ingest_inputs, read_items
     from quotes.search import check_date
     from quotes.types import Article
 
     with errors():
         check_date(published, "--published")
+        if scheduler is not None and workers > 1:
+            raise InputError("--workers runs processes on this machine, --scheduler on a cluster: give one of them")
+        if scheduler is not None:
+            from quotes.cluster import check_address
+
+            check_address(scheduler)
         inputs = find_ingest_inputs(paths)
         if (url or title) and (len(inputs) > 1 or any(p.lower().endswith((".jsonl", ".warc", ".gz")) for p in inputs)):
             flag = "--url" if url else "--title"
@@ -130,20 +143,15 @@ def ingest(
                         yield Extracted(path, item, known=known)
                     progress.advance(task)
 
-            for entry in extract_entries(read_all(), workers, model, budget, local=lambda: make_extractor(model)):
-                item, result = entry.item, entry.result
-                if isinstance(item, InputError):
-                    outcome = ingestor.fail(entry.path, str(item))
-                elif entry.known is not None:
-                    outcome = entry.known
-                elif isinstance(result, Failed):  # one article's pipeline failure must not stop the run
-                    outcome = (ingestor.skip if result.skip else ingestor.fail)(item.path, result.reason)
-                else:
-                    assert result is not None
-                    try:
-                        outcome = ingestor.add(result)
-                    except StorageError as exc:  # rolled back; the next articles still get their turn
-                        outcome = ingestor.fail(item.path, str(exc))
+            if scheduler is not None:
+                from quotes.cluster import WRITE_BATCH, extract_on_cluster
+
+                entries = extract_on_cluster(read_all(), scheduler, model, budget)
+                stored = store_entries(ingestor, entries, WRITE_BATCH)
+            else:
+                entries = extract_entries(read_all(), workers, model, budget, local=lambda: make_extractor(model))
+                stored = store_entries(ingestor, entries)
+            for _entry, outcome in stored:
                 if outcome.status == "failed":
                     reason = outcome.reason
                     where = "" if reason.startswith(outcome.path) else f"{outcome.path}: "

@@ -140,6 +140,29 @@ class Ingestor:
         self.summary.add(outcome)
         return outcome
 
+    def add_many(self, results: list[ArticleQuotes]) -> list[Outcome]:
+        """Store several articles in one transaction (fewer round trips to a distant server), each
+        outcome as `add` gives it (an article that cannot be stored is a "failed" outcome). A batch
+        that fails (a concurrent writer's rows, one article the database refuses) is rolled back
+        and stored again article by article, so that each article still succeeds or fails alone."""
+        if len(results) > 1:
+            try:
+                with db.session_scope(self.engine) as session:
+                    outcomes = [self._store(session, result) for result in results]
+            except sa.exc.SQLAlchemyError:
+                pass
+            else:
+                for outcome in outcomes:
+                    self.summary.add(outcome)
+                return outcomes
+        return [self._add_or_fail(result) for result in results]
+
+    def _add_or_fail(self, result: ArticleQuotes) -> Outcome:
+        try:
+            return self.add(result)
+        except StorageError as exc:  # rolled back; the next articles still get their turn
+            return self.fail(result.article.path, str(exc))
+
     def skip_known(self, article: Article) -> Outcome | None:
         """The "skipped" outcome of an article already stored (same URL and content, or the same
         content elsewhere), counted in the summary; None when it must be extracted. Checked before

@@ -11,14 +11,15 @@ import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from quotes.errors import InputError, ModelError, QuotesError
-from quotes.ingest import Outcome, OverBudget, time_budget
+from quotes.ingest import Ingestor, Outcome, OverBudget, time_budget
 from quotes.types import Article, ArticleQuotes
 
 _extractor: Any = None  # the worker process's pipeline, loaded once by _load
@@ -51,16 +52,47 @@ class Extracted:
 def extract_guarded(extractor: Any, article: Article, budget: float = 0) -> ArticleQuotes | Failed:
     """The article's quotes, or why there are none: one article's failure never stops a run
     (the project's own errors, such as a missing model, still do)."""
+    return _guarded(lambda: extractor.extract_one(article), article, budget)
+
+
+def _guarded(run: Callable[[], ArticleQuotes], article: Article, budget: float) -> ArticleQuotes | Failed:
     try:
         with time_budget(budget):
-            result: ArticleQuotes = extractor.extract_one(article)
-        return result
+            return run()
     except OverBudget as exc:  # a pathological input: skipped, the run goes on
         return Failed(article, str(exc), skip=True)
     except QuotesError:
         raise
     except Exception as exc:
         return Failed(article, f"extraction failed ({type(exc).__name__}: {exc})")
+
+
+def extract_batch_guarded(extractor: Any, articles: list[Article], budget: float = 0) -> list[ArticleQuotes | Failed]:
+    """Each article's result as `extract_guarded` gives it, the texts parsed together through
+    `nlp.pipe` (spaCy's batching). The parse of the batch may take the batch's budget (the
+    budget times the number of articles); each article's stages after the parse have their own
+    budget. A batch whose parse fails or runs over is done again article by article, so that the
+    failure is the one article's."""
+    from quotes.extract.nlp import parse_windowed
+
+    if len(articles) < 2 or not hasattr(extractor, "analyse_parsed"):
+        return [extract_guarded(extractor, a, budget) for a in articles]
+    try:
+        with time_budget(budget * len(articles)):
+            pairs = ((a.text, a) for a in articles)
+            parsed = list(parse_windowed(extractor.pipeline.nlp, pairs, extractor.batch_size))
+    except QuotesError:
+        raise
+    except Exception:  # OverBudget included: each article alone says which one it is
+        return [extract_guarded(extractor, a, budget) for a in articles]
+    return [_guarded(partial(_decided, extractor, doc, article), article, budget) for doc, article in parsed]
+
+
+def _decided(extractor: Any, doc: Any, article: Article) -> ArticleQuotes:
+    from quotes.extract.pipeline import decide
+
+    result: ArticleQuotes = decide(extractor.analyse_parsed(doc, article), extractor.scorer)
+    return result
 
 
 def _warn(message: str) -> None:
@@ -74,22 +106,49 @@ def _load(model_dir: Path | None) -> None:
     _extractor = Extractor(warn=_warn, model_dir=model_dir)
 
 
-def _extract(article: Article, budget: float) -> ArticleQuotes | Failed:
-    return extract_guarded(_extractor, article, budget)
+def _extract(articles: list[Article], budget: float) -> list[ArticleQuotes | Failed]:
+    return extract_batch_guarded(_extractor, articles, budget)
 
 
-def _in_order(
-    submit: Callable[[Article], Future[ArticleQuotes | Failed]], entries: Iterable[Extracted], window: int
+Results = list[ArticleQuotes | Failed]
+BATCH = 8  # articles parsed together through nlp.pipe (the Extractor's batch size)
+
+
+def in_order(
+    submit: Callable[[list[Article]], Callable[[], Results]],
+    entries: Iterable[Extracted],
+    window: int,
+    batch: int = BATCH,
 ) -> Iterator[Extracted]:
-    """The entries with their results filled in, in input order, at most `window` in flight."""
-    pending: deque[tuple[Extracted, Future[ArticleQuotes | Failed] | None]] = deque()
+    """The entries with their results filled in, in input order. The articles to extract go by
+    batches of `batch` to `submit`, which returns how to wait for their results; at most `window`
+    batches are in flight (a long input is never read into memory whole)."""
+    pending: deque[tuple[list[Extracted], Callable[[], Results] | None]] = deque()
+    chunk: list[Extracted] = []
+
+    def flush() -> None:
+        articles = [e.item for e in chunk if e.to_extract]
+        pending.append((list(chunk), submit(articles) if articles else None))  # type: ignore[arg-type]
+        chunk.clear()
+
+    def ready() -> Iterator[Extracted]:
+        head, wait = pending.popleft()
+        results = iter(wait() if wait is not None else ())
+        for entry in head:
+            yield replace(entry, result=next(results)) if entry.to_extract else entry
+
     for entry in entries:
-        pending.append((entry, submit(entry.item) if entry.to_extract else None))  # type: ignore[arg-type]
+        chunk.append(entry)
+        if sum(e.to_extract for e in chunk) >= batch:
+            flush()
+        elif not entry.to_extract and len(chunk) == 1:
+            flush()  # nothing waits on it: pass it on at once
         while len(pending) > window or (pending and pending[0][1] is None):
-            head, future = pending.popleft()
-            yield head if future is None else replace(head, result=future.result())
-    for head, future in pending:
-        yield head if future is None else replace(head, result=future.result())
+            yield from ready()
+    if chunk:
+        flush()
+    while pending:
+        yield from ready()
 
 
 def extract_in_workers(
@@ -108,25 +167,60 @@ def extract_entries(
     model_dir: Path | None = None,
     budget: float = 0,
     local: Callable[[], Any] | None = None,
+    batch: int = BATCH,
 ) -> Iterator[Extracted]:
     """Each entry with its article's result, in input order; entries with nothing to extract
-    (a read error, an article already stored) are passed on as they are. One worker: in this
-    process, with the extractor `local()` makes, one article at a time. More: from `workers`
-    processes that each load the pipeline once, at most a few articles per worker in flight
-    (a long input is never read into memory whole)."""
+    (a read error, an article already stored) are passed on as they are. Articles are parsed
+    `batch` at a time through nlp.pipe. One worker: in this process, with the extractor `local()`
+    makes. More: in `workers` processes that each load the pipeline once, a few batches per
+    worker in flight."""
     if workers == 1:
         from quotes.extract.pipeline import Extractor
 
         extractor = local() if local is not None else Extractor(warn=_warn, model_dir=model_dir)
-        for entry in entries:
-            if entry.to_extract:
-                assert isinstance(entry.item, Article)
-                entry = replace(entry, result=extract_guarded(extractor, entry.item, budget))
-            yield entry
+
+        def here(articles: list[Article]) -> Callable[[], Results]:
+            results = extract_batch_guarded(extractor, articles, budget)
+            return lambda: results
+
+        yield from in_order(here, entries, 0, batch)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_load, initargs=(model_dir,)) as pool:
         try:
-            yield from _in_order(lambda a: pool.submit(_extract, a, budget), entries, 4 * workers)
+            yield from in_order(lambda a: pool.submit(_extract, a, budget).result, entries, 2 * workers, batch)
         except BrokenProcessPool as exc:  # a worker could not load the pipeline, or was killed
             raise ModelError(f"an extraction worker stopped ({exc}); try --workers 1 to see why") from exc
+
+
+def store_entries(
+    ingestor: Ingestor, entries: Iterable[Extracted], batch: int = 1
+) -> Iterator[tuple[Extracted, Outcome]]:
+    """Each entry with what storing it did, in input order: a read error or an extraction failure
+    is a failed (or, over the budget, skipped) outcome, an article already stored its skip, and the
+    extracted articles are stored `batch` per transaction (`Ingestor.add_many`)."""
+    waiting: list[Extracted] = []
+
+    def store() -> Iterator[tuple[Extracted, Outcome]]:
+        results = [e.result for e in waiting]
+        outcomes = ingestor.add_many(results)  # type: ignore[arg-type]
+        yield from zip(waiting, outcomes, strict=True)
+        waiting.clear()
+
+    for entry in entries:
+        item, result = entry.item, entry.result
+        if isinstance(item, Article) and entry.known is None and isinstance(result, ArticleQuotes):
+            waiting.append(entry)
+            if len(waiting) >= batch:
+                yield from store()
+            continue
+        yield from store()
+        if isinstance(item, InputError):
+            outcome = ingestor.fail(entry.path, str(item))
+        elif entry.known is not None:
+            outcome = entry.known
+        else:
+            assert isinstance(result, Failed), entry
+            outcome = (ingestor.skip if result.skip else ingestor.fail)(item.path, result.reason)
+        yield entry, outcome
+    yield from store()
