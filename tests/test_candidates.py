@@ -263,3 +263,14 @@ def test_without_a_speech_classifier_the_rules_rejections_stand() -> None:
     analysis = Analysis(Article(path="a.txt", text=text), quotes, ((), ()), "fallback", (), (False, True))
     assert speech_kept(analysis, None) == [0]
     assert analysis.only([1]).rejected == (True,)
+
+
+def test_no_sentence_runs_over_a_paragraph_break() -> None:
+    from quotes.extract.detect import reading_sentence_index, reading_starts, sentence_starts
+
+    # the parser's one sentence: « Non », regrette un salarié . \n\n Julien Ferrand a prévenu .
+    words = ["«", "Non", "»", ",", "regrette", "un", "salarié", ".", "\n\n", "Julien", "Ferrand", "a", "prévenu", "."]
+    doc = Doc(VOCAB, words=words, sent_starts=[k == 0 for k in range(len(words))])
+    assert sentence_starts(doc) == [0], "syntax keeps the parser's sentence"
+    assert reading_starts(doc) == [0, 9]
+    assert reading_sentence_index(doc, 4) != reading_sentence_index(doc, 9), "the next paragraph starts one"

@@ -21,7 +21,7 @@ from typing import Any
 
 from quotes.extract.attribute import QUOTED_KEY, Attributed
 from quotes.extract.cues import reporting_kind
-from quotes.extract.detect import sentence_index
+from quotes.extract.detect import reading_sentence_index
 from quotes.extract.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.folding import fold
 from quotes.lexicon import role_nouns
@@ -252,7 +252,7 @@ class CandidateBuilder:
             self.display.setdefault(key, (full, n.label))
         # each name's paragraph and sentence, looked up once
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
-        self.sent_of = {n.start: sentence_index(doc, n.start) for n in names.names}
+        self.sent_of = {n.start: reading_sentence_index(doc, n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
         self.questions = sum(1 for line in doc.text.splitlines() if _is_question(line.strip()))
         self.roles_of: dict[str, set[str]] = {}
@@ -367,8 +367,8 @@ class CandidateBuilder:
                 fold(t.text) for t in doc[head.i + 1 : m_rule.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha
             }
         para = self.paragraphs.of(q.start)
-        first_sent = sentence_index(doc, ctx.first_token)
-        last_sent = sentence_index(doc, max(ctx.first_token, ctx.last_token - 1))
+        first_sent = reading_sentence_index(doc, ctx.first_token)
+        last_sent = reading_sentence_index(doc, max(ctx.first_token, ctx.last_token - 1))
         rule_key = fold(q.speaker) if q.speaker else None
         keys: dict[str, bool] = {}  # candidate -> named near the quotation
         for key, ms in self.mentions.items():
@@ -496,7 +496,7 @@ class CandidateBuilder:
         place: « … », résume quant à elle X), and which last before it (the subject's place);
         also counting only names outside a prepositional phrase (a déclaré à Tirana X)."""
         doc = self.doc
-        sent = sentence_index(doc, cue_i)
+        sent = reading_sentence_index(doc, cue_i)
         by_key = {c.key: c for c in cands if c.key}
         after: list[tuple[int, bool, str]] = []
         before: list[tuple[int, bool, str]] = []
@@ -536,7 +536,7 @@ class CandidateBuilder:
     def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""
         doc = self.doc
-        cue_sent = sentence_index(doc, cue_i)
+        cue_sent = reading_sentence_index(doc, cue_i)
         nearest = min(ms, key=lambda n: min(abs(n.start - cue_i), abs(n.end - 1 - cue_i)))
         gap = nearest.start - cue_i if nearest.start > cue_i else cue_i - nearest.end + 1
         f["cue_tokens"] = _log(gap)

@@ -112,6 +112,23 @@ def sentence_index(doc: Doc, i: int) -> int:
     return bisect_right(sentence_starts(doc), min(i, len(doc) - 1)) - 1
 
 
+def reading_starts(doc: Doc) -> list[int]:
+    """The sentences as a reader counts them: the parser's, cut again at each line break (the
+    parser sometimes runs a sentence on into the next paragraph). Syntax (coreferee's windows,
+    dependency walks) keeps the parser's sentences, whose heads stay inside them."""
+    starts: list[int] | None = doc.user_data.get("quotes_reading_starts")
+    if starts is None:
+        breaks = {t.i + 1 for t in doc if "\n" in t.text and t.i + 1 < len(doc)}
+        starts = sorted(set(sentence_starts(doc)) | breaks)
+        doc.user_data["quotes_reading_starts"] = starts
+    return starts
+
+
+def reading_sentence_index(doc: Doc, i: int) -> int:
+    """The number of the reader's sentence (`reading_starts`) holding token `i`."""
+    return bisect_right(reading_starts(doc), min(i, len(doc) - 1)) - 1
+
+
 def sentence_of(doc: Doc, i: int) -> Any:
     """The parser's sentence holding token `i`."""
     starts = sentence_starts(doc)
