@@ -32,7 +32,8 @@ def test_the_lexicon_has_every_category() -> None:
         ("« Rien n'est joué », a-t-il lancé à l'antenne de Radio Garonne.", "à l'antenne de Radio Garonne"),
         ("« Rien n'est joué », a répondu l'entraîneur à une question de la RTBF.", "à une question de la RTBF"),
         ("« La saison sera longue », a-t-il dit au Parisien.", "au Parisien"),
-        # platform after sur
+        # platform after sur; a site or a page only with its name
+        ("« Nous avons porté plainte », indique l'association sur le site de la Ligue.", "sur le site de la Ligue"),
         ("« Je démissionne », a écrit l'élue sur son blog dimanche soir.", "sur son blog"),
         ("« Merci à tous », a publié la chanteuse sur son compte Instagram.", "sur son compte Instagram"),
         # document after dans / d'après / selon
@@ -80,6 +81,10 @@ def test_a_venue_headed_by_a_lexicon_word(text: str, expected: str) -> None:
         # a place that is no venue word: where something happened, not where it was said
         "« Le pont a cédé », a raconté un habitant de Montauban, dans le Tarn-et-Garonne.",
         "« Le pont a cédé », a raconté un habitant, sur la route de Toulouse.",
+        # a site without a name is a place, not a platform
+        "« Trois départs de feu », a relevé le capitaine, sur le site de l'incendie.",
+        # « à l'issue de » is after it, not in it
+        "« Nous avons avancé », a estimé la ministre à l'issue de la réunion.",
         # a date after « lors de » is not an event
         "« Rien ne change », a-t-il dit lors de mardi dernier.",
         # another sentence's venue is not this quote's
@@ -97,3 +102,24 @@ def test_no_venue(text: str) -> None:
 def test_the_nearest_venue_of_the_sentence_wins() -> None:
     text = "Sur RTL, puis dans un entretien au Monde, elle a répété : « Nous ne céderons pas. »"
     assert said(text) == "dans un entretien au Monde"
+
+
+def said_by(text: str, speaker: str) -> str | None:
+    start, end = text.index("«") + 2, text.index("»") - 1
+    quote = Quote(text[start:end], start, end, "direct", speaker=speaker)
+    return venue(Article(path="a.txt", text=text), quote)
+
+
+LETTER = (
+    "Dans une lettre ouverte, la maire Sylvie Le Meur demande un sursis. "
+    "« Ce service doit rester ouvert », écrit-elle. Le préfet a répondu sur RTL."
+)
+
+
+def test_a_text_named_in_the_sentence_before_carries_over_to_its_speaker() -> None:
+    assert said_by(LETTER, "Sylvie Le Meur") == "dans une lettre ouverte"
+    # not to another speaker's words, nor from the sentence after
+    assert said_by(LETTER, "Paul Hamon") is None
+    # an event or an audience does not carry over: the next sentence may be said elsewhere
+    text = "Paul Hamon a parlé devant les députés. « Nous verrons », a-t-il ajouté."
+    assert said_by(text, "Paul Hamon") is None

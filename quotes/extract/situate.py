@@ -239,13 +239,14 @@ _DET = rf"(?:(?:le|la|les|un|une|son|sa|ses|leur|leurs|ce|cet|cette|ces|notre)\s
 # « lors du », « lors de la », « lors d'une », « au cours de son »: de and what follows it.
 _OF = rf"(?:du\s+|des\s+|d{_A}(?:une?\s+)?|de\s+{_DET}?)"
 _ARTICLE = rf"(?:l{_A}|le\s+|la\s+|les\s+)"
-_NOT_AFTER = frozenset(_DATE_WORDS.split())
+_NOT_A_DATE = rf"(?!(?:{'|'.join(_DATE_WORDS.split())})(?![\w-]))"
 # Verbs after which « devant X » is where a case goes, not where anyone spoke.
 _NOT_BEFORE = frozenset("passer passe passée porter porte portée portées traduit traduite renvoyé renvoyée".split())
 # Verbs whose « au Sénat » is who was addressed, not where: « a demandé au Sénat de voter ».
 _TO_SOMEONE = frozenset(
     "demandé demandée proposé proposée transmis transmise envoyé envoyée adressé adressée écrit".split()
 )
+_ADJECTIVE = r"[a-zà-ÿ]{2,}(?:aux|ales?|els?|elles?|iques?|iens?|iennes?|ais|aises?|aires?|istes?|ifs?|ives?)"
 _VERB_END = re.compile(r"[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|it|u|ue|us|ant|ait)")
 
 
@@ -261,25 +262,29 @@ def _venue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     media = frozenset(re.sub(rf"^(?:Le|La|Les|L{_A})\s*", "", m) for m in words["medium"]) | words["medium"]
     medium = rf"(?:{_alternation(media)})(?![\w-])"
     platform, document = _alternation(words["platform"]), _alternation(words["document"])
+    named_platform = _alternation(words["named platform"])
     event = _alternation(words["event"] | words["document"])
     audience, institution = _alternation(words["audience"]), _alternation(words["institution"])
-    qualifier = rf"(?:\s+(?i:{_alternation(words['qualifier'])})(?![\w-]))*"
+    # A qualifier: a word of the lexicon's list or an adjective by its ending (« ruraux », « européen »).
+    qualifier = rf"(?:\s+(?:(?i:{_alternation(words['qualifier'])})|{_ADJECTIVE})(?![\w-]))*"
     head_adjective = r"(?:[a-zà-ÿ]{3,}\s+)?"
     # What may follow the head: a complement of a common noun (« des lois »), then of a name
     # (« de l'OCS », « au Courrier du Nord », « à Astana »).
-    low = rf"(?:\s+(?:de\s+|du\s+|des\s+|d{_A}){_ARTICLE}?(?P<low>[a-zà-ÿ]{{3,}}){qualifier})?"
+    low = rf"(?:\s+(?:de\s+|du\s+|des\s+|d{_A}){_ARTICLE}?{_NOT_A_DATE}[a-zà-ÿ]{{3,}}{qualifier}){{0,2}}"
     named = rf"(?:\s+(?:de|du|des|d{_A}|à|au|aux|sur|avec)\s*{_ARTICLE}?{_NAMES}){{0,2}}"
     tail = rf"{qualifier}{low}{named}"
     # « au micro de », « à l'antenne de », « dans les colonnes du »: a medium, whatever its name.
     medium_link = (
         r"au\s+micro|à\s+l['’]antenne|sur\s+le\s+plateau|sur\s+les\s+ondes|dans\s+les\s+colonnes|à\s+une\s+question"
     )
-    event_link = rf"(?:lors|au\s+cours|à\s+l{_A}occasion|en\s+marge|à\s+l{_A}issue)\s+{_OF}|(?:pendant|durant)\s+{_DET}"
+    event_link = rf"(?:lors|au\s+cours|à\s+l{_A}occasion|en\s+marge)\s+{_OF}|(?:pendant|durant)\s+{_DET}"
     of_name = rf"\s+(?:de|du|des|d{_A})\s*{_ARTICLE}?{_NAMES}"
     rules = [
         ("medium", rf"(?P<v>(?i:\b(?:{medium_link})\s+{_OF}){_ARTICLE}?{_NAMES})"),
         ("medium", rf"(?P<v>(?i:\b(?:sur|à|au|aux|dans|chez)\s+){_ARTICLE}?{medium})"),
         ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{platform})(?![\w-]))(?:\s+{medium}|{of_name})?)"),
+        # « sur le site de la LDH », « sur la page Facebook »: a site is a platform only with its name.
+        ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{named_platform})(?![\w-]))(?:\s+{medium}|{of_name}))"),
         ("document", rf"(?P<v>(?i:\bdans\s+{_DET}){head_adjective}(?i:(?:{document})(?![\w-])){tail})"),
         ("document", rf"(?i:\b(?:d{_A}après|selon)\s+{_DET})(?P<v>(?i:(?:{document})(?![\w-])){tail})"),
         ("event", rf"(?i:\b(?:{event_link}))(?P<v>{head_adjective}(?i:(?:{event})(?![\w-])){tail})"),
@@ -303,9 +308,6 @@ def _about(text: str, match: re.Match[str]) -> bool:
 def _allowed(kind: str, text: str, match: re.Match[str]) -> bool:
     if _about(text, match):
         return False
-    low = match.groupdict().get("low")
-    if low is not None and low.lower() in _NOT_AFTER:
-        return False  # « la conférence de presse de mardi »: a date, not a venue's complement
     if kind == "institution":
         # « a déclaré au Sénat », not « président du groupe à l'Assemblée » (a role, not a venue).
         before = text[: match.start()].split()
@@ -323,9 +325,16 @@ _TOPIC_NOUNS = frozenset(
 )
 
 
-def _venues_in(text: str) -> list[re.Match[str]]:
-    """The venue phrases of a stretch of narration, those inside a longer one left out."""
-    found = [m for kind, pattern in _venue_patterns() for m in pattern.finditer(text) if _allowed(kind, text, m)]
+def _venues_in(text: str, kinds: frozenset[str] | None = None) -> list[re.Match[str]]:
+    """The venue phrases of a stretch of narration (of the rules `kinds`, or all), those inside a
+    longer one left out."""
+    found = [
+        m
+        for kind, pattern in _venue_patterns()
+        if kinds is None or kind in kinds
+        for m in pattern.finditer(text)
+        if _allowed(kind, text, m)
+    ]
     return [
         m
         for m in found
@@ -339,10 +348,35 @@ def _venues_in(text: str) -> list[re.Match[str]]:
     ]
 
 
+# The venues a sentence hands on to the next one: a text or a medium the passage comes from
+# (« Dans une lettre ouverte, les maires demandent… « … », écrivent-ils. »), not an event or a place.
+_CARRIED = frozenset({"medium", "platform", "document"})
+
+
+def _sentence_before(article: Article, quote: Quote) -> tuple[int, str] | None:
+    """The sentence before the quote's own, in the same paragraph (quotations blanked)."""
+    found = contexts(article, quote)
+    if len(found) < 2:
+        return None
+    (s_off, _), (p_off, paragraph) = found
+    before = paragraph[: s_off - p_off].rstrip()
+    if not before:
+        return None
+    cut = max(before.rfind(c, 0, len(before) - 1) for c in ".!?") + 1
+    return p_off + cut, before[cut:]
+
+
 def venue(article: Article, quote: Quote) -> str | None:
-    """Where or in what the quote was said, when the sentence it is in says (else None)."""
+    """Where or in what the quote was said, when the sentence it is in says; else a text or medium
+    the sentence before names, when it also names the speaker (else None)."""
     offset, text = contexts(article, quote)[0]
     found = _venues_in(text)
+    if not found and quote.speaker:
+        before = _sentence_before(article, quote)
+        surname = quote.speaker.split()[-1]
+        if before is not None and re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", before[1]):
+            offset, text = before
+            found = _venues_in(text, _CARRIED)
     spans = {id(m): (m.start("v"), m.end("v")) for m in found}
 
     def distance(m: re.Match[str]) -> int:
