@@ -60,6 +60,11 @@ def test_the_lexicon_has_every_category() -> None:
         # institution right after a verb
         ("« La réforme est juste », a-t-elle déclaré à l'Assemblée nationale.", "à l'Assemblée nationale"),
         ("« La paix est possible », a-t-il lancé à la tribune de l'ONU.", "à la tribune de l'ONU"),
+        # a name's adjectives stay with it
+        (
+            "« Ce budget est sincère », a dit la ministre devant la commission des finances de l'Assemblée nationale.",
+            "devant la commission des finances de l'Assemblée nationale",
+        ),
     ],
 )
 def test_a_venue_headed_by_a_lexicon_word(text: str, expected: str) -> None:

@@ -269,9 +269,9 @@ def _venue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     qualifier = rf"(?:\s+(?:(?i:{_alternation(words['qualifier'])})|{_ADJECTIVE})(?![\w-]))*"
     head_adjective = r"(?:[a-zà-ÿ]{3,}\s+)?"
     # What may follow the head: a complement of a common noun (« des lois »), then of a name
-    # (« de l'OCS », « au Courrier du Nord », « à Astana »).
+    # (« de l'OCS », « au Courrier du Nord », « à Astana », « de l'Assemblée nationale »).
     low = rf"(?:\s+(?:de\s+|du\s+|des\s+|d{_A}){_ARTICLE}?{_NOT_A_DATE}[a-zà-ÿ]{{3,}}{qualifier}){{0,2}}"
-    named = rf"(?:\s+(?:de|du|des|d{_A}|à|au|aux|sur|avec)\s*{_ARTICLE}?{_NAMES}){{0,2}}"
+    named = rf"(?:\s+(?:de|du|des|d{_A}|à|au|aux|sur|avec)\s*{_ARTICLE}?{_NAMES}{qualifier}){{0,2}}"
     tail = rf"{qualifier}{low}{named}"
     # « au micro de », « à l'antenne de », « dans les colonnes du »: a medium, whatever its name.
     medium_link = (
