@@ -73,3 +73,15 @@ def link_phrases() -> tuple[str, ...]:
 @cache
 def wording_nouns() -> frozenset[str]:
     return frozenset(_lines("wording_nouns.txt"))
+
+
+@cache
+def venue_words() -> dict[str, frozenset[str]]:
+    """The venue lexicon by category (medium, platform, document, event, audience, institution,
+    qualifier): the words a venue phrase is headed by (quotes/extract/situate.py)."""
+    found: dict[str, set[str]] = {}
+    for entry in _lines("venue_words.txt"):
+        category, _, words = entry.partition(":")
+        if words.strip():
+            found.setdefault(category.strip(), set()).add(" ".join(words.split()))
+    return {category: frozenset(words) for category, words in found.items()}

@@ -19,6 +19,7 @@ from functools import lru_cache
 from babel.dates import get_day_names, get_month_names
 
 from quotes.folding import fold
+from quotes.lexicon import role_nouns, venue_words
 from quotes.types import Article, DateSource, Quote
 
 LOCALE = "fr_FR"
@@ -42,44 +43,6 @@ _EXPLICIT = re.compile(
 _WEEKDAY = re.compile(rf"\b(?P<wd>{_DAY_ALT})\b(?!\s+(?:prochain|[0-3]?\d|1er)\b)")
 _RELATIVE = re.compile(r"(?<![\w-])(?P<rel>avant-hier|hier|aujourd'hui|ce matin|ce midi|ce soir)\b")
 
-_NAME = r"[A-ZÀ-Ý0-9][\w'’&.-]*"
-_NAMES = rf"{_NAME}(?:\s+(?:{_NAME}|TV|Info|Inter|de|du|des|d'|l'))*"
-_DOCS = (
-    "communiqué|entretien|interview|tribune|lettre|message|discours|courrier|vidéo|déclaration|"
-    "allocution|note|publication|billet|livre|podcast|tweet|texte|rapport"
-)
-_VENUES = [
-    # "lors du sommet de l'OCS à Astana": the event itself is the venue.
-    re.compile(
-        r"\b(?:lors|en marge|à l'occasion|au cours)\s+(?:du|de la|de l'|d'une|d'un|des)\s*"
-        r"(?P<v>[^,.;:!?()\n]+)"
-    ),
-    re.compile(
-        rf"\b(?P<v>(?i:dans)\s+(?:un|une|son|sa|leur|le|la)\s+(?:{_DOCS})(?:\s+(?:commun|écrit|officiel|conjoint|"
-        rf"publiée?|diffusée?|accordée?|adressée?|envoyée?|posté|postée))?"
-        rf"(?:\s+(?:au|à la|à l'|aux|à|sur|par)\s*{_NAMES})?)"
-    ),
-    re.compile(
-        rf"\b(?P<v>(?:sur|au micro de|au micro d'|à l'antenne de|à l'antenne d'|sur le plateau de|"
-        rf"sur le plateau d')\s*{_NAMES})"
-    ),
-    re.compile(
-        rf"\b(?P<v>devant\s+(?:l'|le\s+|la\s+|les\s+)?(?:{_NAMES}|députés|sénateurs|journalistes|presse|"
-        r"militants|élus|étudiants|syndicats|parlementaires|ambassadeurs|maires|patrons|"
-        r"(?:conseil|comité|commission|tribunal|cour|juges?|caméras|micros|salariés)(?:\s+[a-zà-ÿ]+)?)"
-        r"(?:\s+(?:nationale|national|européen|européenne))?)"
-    ),
-    re.compile(
-        r"\b(?P<v>(?:à la tribune (?:de l'|du |de la |des )[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)*)|"
-        r"à l'Assemblée(?: nationale)?|au Sénat|au Parlement(?: européen)?|à l'Élysée|à Matignon)"
-    ),
-]
-# Words that end a venue caught by "lors du …": a date, a clause, a verb.
-_VENUE_TAIL = re.compile(
-    rf"\s+(?:(?:{'|'.join(DAYS)})\b|le \d|hier\b|ce (?:matin|soir)\b|où\b|qui\b|que\b|qu'|et\b|a\s|ont\s|"
-    r"avait\s|il\s|elle\s|selon\b|en présence\b|devant\b|dans\b).*$",
-    re.IGNORECASE,
-)
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
 
 
@@ -254,6 +217,105 @@ def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
     return outer.start() <= inner.start() and inner.end() <= outer.end()
 
 
+# Venues. A venue is a phrase headed by a word of the venue lexicon (quotes/data/venue_words.txt)
+# after the word that introduces it: a medium after sur / à / au micro de (« sur BFM TV », « à
+# l'AFP »), a platform after sur (« sur son blog »), a document after dans / d'après / selon (« dans
+# un communiqué »), an event after lors de / au cours de / en marge de / pendant (« lors d'une
+# conférence de presse », given as « conférence de presse »), an audience after devant (« devant les
+# députés ») and an institution right after a verb (« a déclaré au Sénat »). Only the quote's own
+# sentence is read, and a phrase that is the object of a topic noun (« un débat sur X ») is none.
+_A = "['’]"
+_NAME = r"[A-ZÀ-Ý0-9][\w'’&.+-]*"
+_DATE_WORDS = (
+    "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain janvier février mars avril mai juin juillet "
+    "août septembre octobre novembre décembre matin soir midi nuit semaine mois année an fin début"
+)
+# A name, with the common noun some names end in (« Cour des comptes », « Ligue des droits »).
+_NAMES = (
+    rf"{_NAME}(?:\s+(?:(?:de|du|des)\s+(?:l{_A})?|d{_A}|l{_A})?{_NAME})*"
+    rf"(?:\s+(?:des|du)\s+(?!(?:{'|'.join(_DATE_WORDS.split())})\b)[a-zà-ÿ]{{4,}})?"
+)
+_DET = rf"(?:(?:le|la|les|un|une|son|sa|ses|leur|leurs|ce|cet|cette|ces|notre)\s+|l{_A})"
+# « lors du », « lors de la », « lors d'une », « au cours de son »: de and what follows it.
+_OF = rf"(?:du\s+|des\s+|d{_A}(?:une?\s+)?|de\s+{_DET}?)"
+_ARTICLE = rf"(?:l{_A}|le\s+|la\s+|les\s+)"
+_NOT_A_DATE = rf"(?!(?:{'|'.join(_DATE_WORDS.split())})(?![\w-]))"
+# Verbs after which « devant X » is where a case goes, not where anyone spoke.
+_NOT_BEFORE = frozenset("passer passe passée porter porte portée portées traduit traduite renvoyé renvoyée".split())
+# Verbs whose « au Sénat » is who was addressed, not where: « a demandé au Sénat de voter ».
+_TO_SOMEONE = frozenset(
+    "demandé demandée proposé proposée transmis transmise envoyé envoyée adressé adressée écrit".split()
+)
+_ADJECTIVE = r"[a-zà-ÿ]{2,}(?:aux|ales?|els?|elles?|iques?|iens?|iennes?|ais|aises?|aires?|istes?|ifs?|ives?)"
+_VERB_END = re.compile(r"[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|it|u|ue|us|ant|ait)")
+
+
+def _alternation(words: frozenset[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", _A) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _venue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(kind, pattern) for each venue rule; each pattern's group `v` is the venue as given."""
+    words = venue_words()
+    # A medium's own article is optional before it: « Le Figaro », « au Figaro ».
+    media = frozenset(re.sub(rf"^(?:Le|La|Les|L{_A})\s*", "", m) for m in words["medium"]) | words["medium"]
+    medium = rf"(?:{_alternation(media)})(?![\w-])"
+    platform, document = _alternation(words["platform"]), _alternation(words["document"])
+    named_platform = _alternation(words["named platform"])
+    event = _alternation(words["event"] | words["document"])
+    audience, institution = _alternation(words["audience"]), _alternation(words["institution"])
+    # A qualifier: a word of the lexicon's list or an adjective by its ending (« ruraux », « européen »).
+    qualifier = rf"(?:\s+(?:(?i:{_alternation(words['qualifier'])})|{_ADJECTIVE})(?![\w-]))*"
+    head_adjective = r"(?:[a-zà-ÿ]{3,}\s+)?"
+    # What may follow the head: a complement of a common noun (« des lois »), then of a name
+    # (« de l'OCS », « au Courrier du Nord », « à Astana », « de l'Assemblée nationale »).
+    low = rf"(?:\s+(?:de\s+|du\s+|des\s+|d{_A}){_ARTICLE}?{_NOT_A_DATE}[a-zà-ÿ]{{3,}}{qualifier}){{0,2}}"
+    named = rf"(?:\s+(?:de|du|des|d{_A}|à|au|aux|sur|avec)\s*{_ARTICLE}?{_NAMES}{qualifier}){{0,2}}"
+    tail = rf"{qualifier}{low}{named}"
+    # « au micro de », « à l'antenne de », « dans les colonnes du »: a medium, whatever its name.
+    medium_link = (
+        r"au\s+micro|à\s+l['’]antenne|sur\s+le\s+plateau|sur\s+les\s+ondes|dans\s+les\s+colonnes|à\s+une\s+question"
+    )
+    event_link = rf"(?:lors|au\s+cours|à\s+l{_A}occasion|en\s+marge)\s+{_OF}|(?:pendant|durant)\s+{_DET}"
+    of_name = rf"\s+(?:de|du|des|d{_A})\s*{_ARTICLE}?{_NAMES}"
+    rules = [
+        ("medium", rf"(?P<v>(?i:\b(?:{medium_link})\s+{_OF}){_ARTICLE}?{_NAMES})"),
+        ("medium", rf"(?P<v>(?i:\b(?:sur|à|au|aux|dans|chez)\s+){_ARTICLE}?{medium})"),
+        ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{platform})(?![\w-]))(?:\s+{medium}|{of_name})?)"),
+        # « sur le site de la LDH », « sur la page Facebook »: a site is a platform only with its name.
+        ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{named_platform})(?![\w-]))(?:\s+{medium}|{of_name}))"),
+        ("document", rf"(?P<v>(?i:\bdans\s+{_DET}){head_adjective}(?i:(?:{document})(?![\w-])){tail})"),
+        ("document", rf"(?i:\b(?:d{_A}après|selon)\s+{_DET})(?P<v>(?i:(?:{document})(?![\w-])){tail})"),
+        ("event", rf"(?i:\b(?:{event_link}))(?P<v>{head_adjective}(?i:(?:{event})(?![\w-])){tail})"),
+        ("audience", rf"(?P<v>(?i:\bdevant\s+{_DET}?){head_adjective}(?i:(?:{audience})(?![\w-])){tail})"),
+        (
+            "institution",
+            rf"(?P<v>(?i:\b(?:à\s+la\s+|à\s+l{_A}|au\s+|à\s+)(?:{institution})(?![\w-])){qualifier}{named})",
+        ),
+    ]
+    return tuple((kind, re.compile(pattern)) for kind, pattern in rules)
+
+
+def _about(text: str, match: re.Match[str]) -> bool:
+    """Whether a venue phrase is in fact the object of the word before it (« les frappes sur Kiev »,
+    « un débat sur France Travail », « passer devant la Cour »)."""
+    before = [w.lower().strip(",;:") for w in text[: match.start()].split()]
+    # « faire passer la question devant la Cour »: the verb a few words back still governs it.
+    return bool(before) and (before[-1] in _TOPIC_NOUNS or any(w in _NOT_BEFORE for w in before[-4:]))
+
+
+def _allowed(kind: str, text: str, match: re.Match[str]) -> bool:
+    if _about(text, match):
+        return False
+    if kind == "institution":
+        # « a déclaré au Sénat », not « président du groupe à l'Assemblée » (a role, not a venue).
+        before = text[: match.start()].split()
+        word = before[-1] if before else ""
+        return bool(_VERB_END.fullmatch(word)) and word not in role_nouns() and word not in _TO_SOMEONE
+    return True
+
+
 # Nouns after which "sur X" / "devant X" says what something is about or aimed at, not where
 # anyone spoke: "les frappes sur Kiev", "un débat sur France Travail", "recule devant Bruxelles".
 _TOPIC_NOUNS = frozenset(
@@ -263,25 +325,71 @@ _TOPIC_NOUNS = frozenset(
 )
 
 
-def _about(text: str, match: re.Match[str]) -> bool:
-    """Whether a venue phrase is in fact the object of the word before it."""
-    before = text[: match.start()].split()
-    return bool(before) and before[-1].lower().strip(",;:") in _TOPIC_NOUNS
+def _venues_in(text: str, kinds: frozenset[str] | None = None) -> list[re.Match[str]]:
+    """The venue phrases of a stretch of narration (of the rules `kinds`, or all), those inside a
+    longer one left out."""
+    found = [
+        m
+        for kind, pattern in _venue_patterns()
+        if kinds is None or kind in kinds
+        for m in pattern.finditer(text)
+        if _allowed(kind, text, m)
+    ]
+    return [
+        m
+        for m in found
+        if not any(
+            o is not m
+            and o.start("v") <= m.start("v")
+            and m.end("v") <= o.end("v")
+            and (o.end("v") - o.start("v")) > (m.end("v") - m.start("v"))
+            for o in found
+        )
+    ]
+
+
+# The venues a sentence hands on to the next one: a text or a medium the passage comes from
+# (« Dans une lettre ouverte, les maires demandent… « … », écrivent-ils. »), not an event or a place.
+_CARRIED = frozenset({"medium", "platform", "document"})
+
+
+def _sentence_before(article: Article, quote: Quote) -> tuple[int, str] | None:
+    """The sentence before the quote's own, in the same paragraph (quotations blanked)."""
+    found = contexts(article, quote)
+    if len(found) < 2:
+        return None
+    (s_off, _), (p_off, paragraph) = found
+    before = paragraph[: s_off - p_off].rstrip()
+    if not before:
+        return None
+    cut = max(before.rfind(c, 0, len(before) - 1) for c in ".!?") + 1
+    return p_off + cut, before[cut:]
 
 
 def venue(article: Article, quote: Quote) -> str | None:
-    """Where or in what the quote was said, when the narration around it says."""
-    for offset, text in contexts(article, quote):
-        found = [m for pattern in _VENUES for m in pattern.finditer(text) if not _about(text, m)]
-        best = _nearest(found, offset, quote)
-        if best is not None:
-            phrase = _VENUE_TAIL.sub("", best.group("v")).strip(" ,;:.'’")
-            phrase = " ".join(phrase.split())
-            if phrase.split(" ")[0] in ("Dans", "Sur", "Devant", "Au", "À"):
-                phrase = phrase[0].lower() + phrase[1:]  # sentence-initial capital
-            if phrase:
-                return phrase
-    return None
+    """Where or in what the quote was said, when the sentence it is in says; else a text or medium
+    the sentence before names, when it also names the speaker (else None)."""
+    offset, text = contexts(article, quote)[0]
+    found = _venues_in(text)
+    if not found and quote.speaker:
+        before = _sentence_before(article, quote)
+        surname = quote.speaker.split()[-1]
+        if before is not None and re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", before[1]):
+            offset, text = before
+            found = _venues_in(text, _CARRIED)
+    spans = {id(m): (m.start("v"), m.end("v")) for m in found}
+
+    def distance(m: re.Match[str]) -> int:
+        s, e = spans[id(m)][0] + offset, spans[id(m)][1] + offset
+        return quote.start - e if e <= quote.start else s - quote.end if s >= quote.end else 0
+
+    best = min(found, key=distance, default=None)
+    if best is None:
+        return None
+    phrase = " ".join(best.group("v").strip(" ,;:.'’").split())
+    if phrase.split(" ")[0] in ("Dans", "Sur", "Devant", "Au", "À", "Aux", "Chez"):
+        phrase = phrase[0].lower() + phrase[1:]  # sentence-initial capital
+    return phrase or None
 
 
 def situate_quotes(article: Article, quotes: Sequence[Quote]) -> list[Quote]:
