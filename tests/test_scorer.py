@@ -180,3 +180,36 @@ def test_cross_validation_with_too_few_folds_fails_before_loading_the_model(
     args = ["train", str(tmp_path), "-o", str(tmp_path / "m"), "--cross-validate", "5"]
     code, _, err = run_main(args, monkeypatch, capsys)
     assert code == 1 and "not 5" in err and not (tmp_path / "m").exists()
+
+
+def _follows_next() -> SpeakerScorer:
+    """A second-pass scorer that has learnt: the cue's subject when there is one, else whoever the
+    next quotation is given to."""
+    groups, gold = training_set()
+    groups, gold = groups[:60], gold[:60]  # the cases with evidence
+    for n in range(60):
+        nxt = n % 3
+        g = group(99)
+        for k, c in enumerate(g[:-1]):
+            c.features["next_speaker"] = float(k == nxt)
+        groups.append(g)
+        gold.append(nxt)
+    return SpeakerScorer.fit(groups, gold)
+
+
+def test_the_second_pass_gives_a_quote_to_the_next_quotes_speaker(scorer: SpeakerScorer, tmp_path: Path) -> None:
+    from quotes.extract.pipeline import choose_speakers
+
+    article = Article(path="a.txt", text="« Un » « Deux »")
+    quotes = (Quote("Un", 2, 4, "direct"), Quote("Deux", 9, 13, "direct"))
+    analysis = Analysis(article, quotes, (tuple(group(99)), tuple(group(1))), "fallback")
+    first_only = choose_speakers(analysis, scorer)[1]
+    assert first_only == [None, "p1"], "alone, the first quote has no evidence: nobody named"
+    scorer.second = _follows_next()
+    try:
+        assert choose_speakers(analysis, scorer)[1] == ["p1", "p1"]
+        scorer.save(tmp_path / "m")
+        again = SpeakerScorer.load(tmp_path / "m")
+        assert again.second is not None and choose_speakers(analysis, again)[1] == ["p1", "p1"]
+    finally:
+        scorer.second = None
