@@ -80,20 +80,15 @@ def choose_speakers(
     analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None] | None = None
 ) -> tuple[list[Quote], list[str | None]]:
     """The scorer's choice of speaker for each quote, in text order, each decided knowing the
-    speakers chosen before it (or, given `history`, those speakers); with the chosen keys."""
-    from quotes.extract.candidates import with_history
+    speakers chosen before it (or, given `history`, those speakers); with the chosen keys. A
+    scorer with a second pass then decides each again knowing also the first pass's speakers
+    of the quotations after it."""
     from quotes.extract.scorer import one_thread
 
-    quotes = list(analysis.quotes)
-    decided: list[str | None] = []
     with one_thread():
-        for k, static in enumerate(analysis.candidates):
-            cands = with_history(static, earlier_of(analysis, history if history is not None else decided, k))
-            chosen, confidence = scorer.choose(cands)
-            quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
-            decided.append(cands[chosen].key)
+        quotes, decided = _decide_in_order(analysis, scorer, history)
         if scorer.second is not None:
-            return second_pass(analysis, scorer.second, decided)
+            return _decide_in_order(analysis, scorer.second, None, first=decided)
     return quotes, decided
 
 
@@ -102,18 +97,22 @@ def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[
     return [history[j] for j in range(k + 1, len(history)) if analysis.quotes[j].kind != "indirect"]
 
 
-def second_pass(
-    analysis: Analysis, scorer: SpeakerScorer, first: Sequence[str | None], history: Sequence[str | None] | None = None
+def _decide_in_order(
+    analysis: Analysis,
+    scorer: SpeakerScorer,
+    history: Sequence[str | None] | None,
+    first: Sequence[str | None] | None = None,
 ) -> tuple[list[Quote], list[str | None]]:
-    """Each quote decided again, in text order, knowing its own pass's decisions before it (or
-    `history`) and the first pass's decisions after it (call within `one_thread()`)."""
+    """Each quote decided in text order, knowing the speakers decided before it (or `history`)
+    and, on a second pass, the first pass's speakers `first` of the quotations after it."""
     from quotes.extract.candidates import with_history
 
     quotes = list(analysis.quotes)
     decided: list[str | None] = []
     for k, static in enumerate(analysis.candidates):
         earlier = earlier_of(analysis, history if history is not None else decided, k)
-        cands = with_history(static, earlier, later_of(analysis, first, k))
+        later = later_of(analysis, first, k) if first is not None else None
+        cands = with_history(static, earlier, later)
         chosen, confidence = scorer.choose(cands)
         quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
         decided.append(cands[chosen].key)
