@@ -141,6 +141,19 @@ def governor(doc: Doc, first: int, last: int) -> Any:
     return None
 
 
+def _link(doc: Doc, n: Name, target: int, steps: int) -> tuple[str, int] | None:
+    """How a name hangs from token `target` (the cue, the governing verb): the relation of the
+    last step (nsubj, obj, ... or other) and how many steps up from the name's head, if at most
+    `steps - 1` (« le chef de l'ONU, Martin Griffiths »: appos, then nsubj)."""
+    node, depth = _span_head(doc, n), 0
+    while node.head.i != node.i and depth < steps:
+        if node.head.i == target:
+            dep = node.dep_.split(":")[0]
+            return (dep if dep in CUE_DEPS else "other"), depth
+        node, depth = node.head, depth + 1
+    return None
+
+
 RANKED = ("before_tokens", "after_tokens", "mentions", "before_paras", "cue_tokens")
 
 
@@ -162,6 +175,21 @@ def _relative_ranks(cands: list[Candidate]) -> None:
         near_person = min(persons, key=lambda c: c.features[f"{side}_tokens"], default=None)
         if near_person is not None:
             near_person.features[f"{side}_nearest_person"] = 1.0
+
+
+def _mark_rule_pick(cands: list[Candidate], speaker: str | None, prefix: str, attribution: str | None = None) -> None:
+    """Mark among one quotation's candidates the one the patterns gave another quotation to
+    (`speaker`): PREFIX_rule_pick (and PREFIX_rule_pick_ATTRIBUTION), or PREFIX_rule_null on
+    "nobody named" (the last) when they gave it to nobody."""
+    key = fold(speaker) if speaker else None
+    if key is None:
+        cands[-1].features[f"{prefix}_rule_null"] = 1.0
+        return
+    for c in cands:
+        if c.key == key:
+            c.features[f"{prefix}_rule_pick"] = 1.0
+            if attribution is not None:
+                c.features[f"{prefix}_rule_pick_{attribution}"] = 1.0
 
 
 # How many quotations ahead a quotation's words are looked for inside another (_echo_patterns).
@@ -238,7 +266,8 @@ class CandidateBuilder:
         self.doc = doc
         self.names = names
         self.article = article
-        self.paragraphs = ParagraphIndex(doc.text)
+        self.text = doc.text  # read once: spaCy joins every token each time doc.text is read
+        self.paragraphs = ParagraphIndex(self.text)
         quoted: frozenset[int] = doc.user_data.get(QUOTED_KEY, frozenset())
         # mentions outside quotation marks, grouped by the fullest name they resolve to
         self.mentions: dict[str, list[Name]] = {}
@@ -254,7 +283,7 @@ class CandidateBuilder:
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
         self.sent_of = {n.start: reading_sentence_index(doc, n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
-        self.questions = sum(1 for line in doc.text.splitlines() if _is_question(line.strip()))
+        self.questions = sum(1 for line in self.text.splitlines() if _is_question(line.strip()))
         self.roles_of: dict[str, set[str]] = {}
         self.role_words_of: dict[str, set[str]] = {}
         for lemma, n, _ in names.roles:
@@ -321,14 +350,9 @@ class CandidateBuilder:
                 j = next((i for i in ahead if w in words[i] or (len(words[i].split()) >= 3 and words[i] in w)), None)
             if j is None or ctxs[j].quote.kind == "indirect":
                 continue
-            other = ctxs[j].quote.speaker
-            key = fold(other) if other else None
             for c in out[k]:
                 c.features["echoed"] = 1.0
-                if c.key is not None and c.key == key:
-                    c.features["echo_rule_pick"] = 1.0
-            if key is None:
-                out[k][-1].features["echo_rule_null"] = 1.0
+            _mark_rule_pick(out[k], ctxs[j].quote.speaker, "echo")
 
     def _next_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
         """What the patterns say of the next quotation (« … ». « … », a ajouté X): the candidate
@@ -337,15 +361,10 @@ class CandidateBuilder:
         for k, nxt in pairwise(direct):
             q_next = ctxs[nxt].quote
             gap = self.doc[ctxs[k].last_token : ctxs[nxt].first_token].text.count("\n")
-            key = fold(q_next.speaker) if q_next.speaker else None
             for c in out[k]:
                 c.features["next_gap_paras"] = float(min(5, gap))
                 c.features[f"next_attr_{q_next.attribution}"] = 1.0
-                if c.key is not None and c.key == key:
-                    c.features["next_rule_pick"] = 1.0
-                    c.features[f"next_rule_pick_{q_next.attribution}"] = 1.0
-            if key is None:
-                out[k][-1].features["next_rule_null"] = 1.0
+            _mark_rule_pick(out[k], q_next.speaker, "next", q_next.attribution)
 
     def _for_quote(self, ctx: QuoteContext, since: int) -> list[Candidate]:
         doc, q = self.doc, ctx.quote
@@ -354,7 +373,7 @@ class CandidateBuilder:
         base["gap_tokens"] = _log(len(gap))
         base["gap_paras"] = float(min(5, gap.text.count("\n")))
         base["opens_paragraph"] = float(ctx.first_token == 0 or "\n" in doc[ctx.first_token - 1].text)
-        if base["opens_paragraph"] and _is_question(_previous_line(doc.text, q.start)):
+        if base["opens_paragraph"] and _is_question(_previous_line(self.text, q.start)):
             base["answers_question"] = 1.0
         base["interview"] = float(self.questions >= INTERVIEW_QUESTIONS)
         role_lemma, role_gender, role_mods = None, None, set()
@@ -523,15 +542,11 @@ class CandidateBuilder:
         """How the candidate's mentions stand to the quotation's governing verb: its subject (or
         the subject's apposition or complement: le chef de l'ONU, Martin Griffiths), its object."""
         for n in ms:
-            head = _span_head(self.doc, n)
-            node, depth = head, 0
-            while node.head.i != node.i and depth < 3:
-                if node.head.i == gov.i:
-                    dep = node.dep_.split(":")[0]
-                    f[f"gov_dep_{dep if dep in CUE_DEPS else 'other'}"] = 1.0
-                    f["gov_depth"] = float(depth)
-                    return
-                node, depth = node.head, depth + 1
+            link = _link(self.doc, n, gov.i, 3)
+            if link is not None:
+                f[f"gov_dep_{link[0]}"] = 1.0
+                f["gov_depth"] = float(link[1])
+                return
 
     def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""
@@ -546,15 +561,10 @@ class CandidateBuilder:
         for n in ms:
             if self.sent_of[n.start] != cue_sent:
                 continue
-            head = _span_head(doc, n)
-            node, depth = head, 0
-            while node.head.i != node.i and depth < 4:
-                if node.head.i == cue_i:
-                    dep = node.dep_.split(":")[0]
-                    f[f"cue_dep_{dep if dep in CUE_DEPS else 'other'}"] = 1.0
-                    f["cue_depth"] = float(depth)
-                    break
-                node, depth = node.head, depth + 1
+            link = _link(doc, n, cue_i, 4)
+            if link is not None:
+                f[f"cue_dep_{link[0]}"] = 1.0
+                f["cue_depth"] = float(link[1])
 
     def _mention_words(self, ctx: QuoteContext) -> str | None:
         """The patterns' mention as a name of its own when it names a body (le gouvernement malien)."""
