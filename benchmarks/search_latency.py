@@ -59,6 +59,17 @@ VENUES += ["au Sénat", "lors d'une conférence de presse", "sur France Inter", 
 ROLES = ["ministre de l'Économie", "président de région", "maire", "députée", "syndicaliste", "porte-parole"]
 
 
+def ensure_built(path: Path, n_quotes: int, n_speakers: int, rebuild: bool = False) -> None:
+    """The benchmark database at `path`, built (again, with `rebuild`) when it is not there."""
+    if rebuild and path.exists():
+        path.unlink()
+    if not path.exists():
+        print(f"Building {path} with {n_quotes:,} quotes ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        build(path, n_quotes, n_speakers)
+        print(f"Built in {time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+
+
 def build(path: Path, n_quotes: int, n_speakers: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     open_db(str(path)).dispose()  # the real schema, through the migrations
@@ -204,13 +215,7 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="also copy the database to this server and search there")
     args = parser.parse_args()
     path = Path(args.db)
-    if args.rebuild and path.exists():
-        path.unlink()
-    if not path.exists():
-        print(f"Building {path} with {args.quotes:,} quotes ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        build(path, args.quotes, args.speakers)
-        print(f"Built in {time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+    ensure_built(path, args.quotes, args.speakers, rebuild=args.rebuild)
     target = copy_to_postgres(path, args.postgres) if args.postgres else str(path)
     engine = open_db(target, create=False)
     backend = "PostgreSQL" if args.postgres else "SQLite"

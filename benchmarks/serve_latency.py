@@ -33,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_latency import OUTLETS, RARE, WORDS, build, percentile  # noqa: E402
+from search_latency import OUTLETS, RARE, WORDS, ensure_built, percentile  # noqa: E402
 
 TARGET_P95_MS = 200.0
 errors: list[str] = []  # the connection errors of the last load()
@@ -123,13 +123,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="quotes serve --workers")
     args = parser.parse_args()
     path = Path(args.db or default_db(args.quotes))
-    if args.rebuild and path.exists():
-        path.unlink()
-    if not path.exists():
-        print(f"Building {path} with {args.quotes:,} quotes ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        build(path, args.quotes, args.speakers)
-        print(f"Built in {time.perf_counter() - t0:.0f} s ({path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+    ensure_built(path, args.quotes, args.speakers, rebuild=args.rebuild)
     con = sqlite3.connect(path)
     n = con.execute("SELECT count(*) FROM quote").fetchone()[0]
     names = [r[0] for r in con.execute("SELECT name FROM speaker ORDER BY random() LIMIT 500")]
