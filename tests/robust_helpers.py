@@ -43,6 +43,17 @@ def run_quotes(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(quotes_cmd(*args), capture_output=True, text=True, timeout=300)
 
 
+def ingest_at_once(directories: list[Path], db: str) -> list[tuple[str, str, int]]:
+    """`quotes ingest DIR --db DB` for each directory, all started at once: (stdout, stderr, exit code) each."""
+    procs = [
+        subprocess.Popen(
+            quotes_cmd("ingest", str(d), "--db", db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for d in directories
+    ]
+    return [(*p.communicate(timeout=300), p.returncode) for p in procs]
+
+
 def write_articles(directory: Path, n: int, tag: str = "") -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for i in range(n):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from dbtesting import db_url  # noqa: F401
-from robust_helpers import quotes_cmd, run_quotes, write_articles
+from robust_helpers import ingest_at_once, quotes_cmd, run_quotes, write_articles
 
 
 def content(db: Path) -> list[tuple[object, ...]]:
@@ -49,16 +49,7 @@ def test_two_ingests_at_once(tmp_path: Path) -> None:
     db = tmp_path / "q.db"
     assert run_quotes("ingest", str(tmp_path / "same"), "--db", str(db)).returncode == 0  # schema in place
     db.unlink()
-    procs = [
-        subprocess.Popen(
-            quotes_cmd("ingest", str(tmp_path / d), "--db", str(db)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for d in ("same", "same", "other")
-    ]
-    results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
+    results = ingest_at_once([tmp_path / d for d in ("same", "same", "other")], str(db))
     for out, err, code in results:
         assert code == 0 and "Failed" not in err and "Error" not in err, (out, err)
     rows = content(db)
@@ -90,16 +81,7 @@ def test_two_ingests_at_once_on_postgresql(db_url: str, tmp_path: Path) -> None:
     without the schema yet: no error line, exit 0, every occurrence once."""
     write_articles(tmp_path / "same", 15)
     write_articles(tmp_path / "other", 15, tag="b")
-    procs = [
-        subprocess.Popen(
-            quotes_cmd("ingest", str(tmp_path / d), "--db", db_url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for d in ("same", "same", "other")
-    ]
-    results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
+    results = ingest_at_once([tmp_path / d for d in ("same", "same", "other")], db_url)
     for out, err, code in results:
         assert code == 0 and out.startswith("15 articles read") and "failed" not in out, (out, err)
         assert "Failed" not in err and "Error" not in err and "constraint" not in err, (out, err)
