@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from quotes.extract.attribute import QUOTED_KEY, Attributed
+from quotes.extract.attribute import Attributed
 from quotes.extract.candidates import (
     FAR_KEPT,
     Candidate,
@@ -20,6 +20,7 @@ from quotes.extract.candidates import (
     with_history,
 )
 from quotes.extract.detect import Cue, Found
+from quotes.extract.parsed import ParsedArticle
 from quotes.extract.resolve import NameIndex
 from quotes.folding import fold
 from quotes.types import Article, Quote
@@ -54,10 +55,10 @@ def parse(row: Row) -> Doc:
 def candidates_of(doc: Doc, cue_token: int, speaker: str | None = None) -> dict[str | None, Candidate]:
     close = doc[3].idx
     found = Found(doc[1].idx, doc[2].idx + len(doc[2].text), "direct", 0, close, Cue(cue_token, "a dit", "tail"), 0)
-    doc.user_data[QUOTED_KEY] = frozenset(range(0, 4))
+    parsed = ParsedArticle.of(doc).with_quoted(frozenset(range(0, 4)))
     quote = Quote(doc.text[found.start : found.end], found.start, found.end, "direct", speaker=speaker)
     ctx = QuoteContext(quote, Attributed(found, None, "a dit"), 0, 4)
-    builder = CandidateBuilder(doc, NameIndex(doc), Article(path="t.txt", text=doc.text))
+    builder = CandidateBuilder(parsed, NameIndex(doc), Article(path="t.txt", text=doc.text))
     (cands,) = builder.candidates([ctx])
     assert cands[-1].name is None, "nobody named is always a candidate, and the last"
     return {c.key: c for c in cands}
@@ -222,9 +223,9 @@ def test_an_intertitle_knows_who_the_patterns_give_its_words_to_below() -> None:
         w not in ("L'", "\n") and nxt not in (",", ".", "\n") for w, nxt in zip(words, [*words[1:], ""], strict=True)
     ]
     doc = Doc(VOCAB, words=words, spaces=spaces, ents=ents, sent_starts=starts)
-    doc.user_data[QUOTED_KEY] = frozenset(range(0, 7)) | frozenset(range(8, 15))
+    parsed = ParsedArticle.of(doc).with_quoted(frozenset(range(0, 7)) | frozenset(range(8, 15)))
     ctxs = [_quote_ctx(doc, 0, 6, None, "context"), _quote_ctx(doc, 8, 14, "L'Avenir", "name")]
-    builder = CandidateBuilder(doc, NameIndex(doc), Article(path="t.txt", text=doc.text))
+    builder = CandidateBuilder(parsed, NameIndex(doc), Article(path="t.txt", text=doc.text))
     intertitle, body = builder.candidates(ctxs)
     picks = [c.key for c in intertitle if c.features.get("echo_rule_pick")]
     assert picks == [fold("L'Avenir")] and intertitle[-1].features["echoed"] == 1.0
@@ -250,8 +251,8 @@ def test_a_stretch_the_rules_reject_is_kept_with_its_reason_for_the_classifier()
     from quotes.extract.detect import detect_quotes
 
     doc = spacy.blank("fr")("Le parti parle de « refondation » depuis des mois.")
-    assert detect_quotes(doc) == []
-    (kept,) = detect_quotes(spacy.blank("fr")(doc.text), keep_rejected=True)
+    assert detect_quotes(ParsedArticle.of(doc)) == []
+    (kept,) = detect_quotes(ParsedArticle.of(doc), keep_rejected=True)
     assert kept.rejected == "scare quote" and doc.text[kept.start : kept.end] == "refondation"
 
 
@@ -266,11 +267,11 @@ def test_without_a_speech_classifier_the_rules_rejections_stand() -> None:
 
 
 def test_no_sentence_runs_over_a_paragraph_break() -> None:
-    from quotes.extract.detect import reading_sentence_index, reading_starts, sentence_starts
-
     # the parser's one sentence: « Non », regrette un salarié . \n\n Julien Ferrand a prévenu .
     words = ["«", "Non", "»", ",", "regrette", "un", "salarié", ".", "\n\n", "Julien", "Ferrand", "a", "prévenu", "."]
     doc = Doc(VOCAB, words=words, sent_starts=[k == 0 for k in range(len(words))])
-    assert sentence_starts(doc) == [0], "syntax keeps the parser's sentence"
-    assert reading_starts(doc) == [0, 9]
-    assert reading_sentence_index(doc, 4) != reading_sentence_index(doc, 9), "the next paragraph starts one"
+    parsed = ParsedArticle.of(doc)
+    assert parsed.sentence_starts == (0,), "syntax keeps the parser's sentence"
+    assert parsed.reading_starts == (0, 9)
+    assert parsed.reading_sentence_index(4) != parsed.reading_sentence_index(9), "the next paragraph starts one"
+    assert parsed.sentence_of(12).start == 0 and parsed.token_at_or_after(doc[9].idx) == 9

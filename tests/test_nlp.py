@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from quotes.extract import nlp as nlp_module
+from quotes.extract.parsed import ParsedArticle
 
 pytestmark = pytest.mark.model
 
@@ -32,7 +33,7 @@ def test_without_coreferee_model_warns_once_and_ranks_rule_candidates(
     assert len(warnings) == 1 and "coreferee French model not installed" in warnings[0]
     doc = extractor.pipeline.nlp(TEXT)
     elle = next(t for t in doc if t.text == "Elle")
-    antecedents = [doc[i].text for i in coref.antecedents(doc, elle.i)]
+    antecedents = [doc[i].text for i in coref.for_article(ParsedArticle.of(doc)).antecedents(elle.i)]
     assert antecedents, "the rule layer lists candidates for the pronoun"
     assert antecedents[0] in ("ministre", "Claire", "Vasseur")
 
@@ -42,7 +43,7 @@ def test_with_coreferee_model_links_the_pronoun(extractor: Any) -> None:
     assert coref.mode == "coreferee"
     doc = extractor.pipeline.nlp(TEXT)
     elle = next(t for t in doc if t.text == "Elle")
-    antecedents = [doc[i].text for i in coref.antecedents(doc, elle.i)]
+    antecedents = [doc[i].text for i in coref.for_article(ParsedArticle.of(doc)).antecedents(elle.i)]
     assert set(antecedents) & {"ministre", "Claire", "Vasseur"}
 
 

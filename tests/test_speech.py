@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from quotes.errors import ModelError
 from quotes.extract.detect import Cue, Found
+from quotes.extract.parsed import ParsedArticle
 from quotes.extract.pipeline import Analysis, speech_kept
 from quotes.extract.scorer import DEFAULT_MODEL_DIR, META_FILE, MODEL_FILE, SpeakerScorer
 from quotes.extract.speech import SPEECH_FILE, THRESHOLD, SpeechClassifier, article_features, load_speech, span_features
@@ -64,7 +65,7 @@ def quotations(doc: Any, kind: str = "mixed", cue: Cue | None = None) -> list[Fo
 def features_of(doc: Any, kind: str = "mixed", cue: Cue | None = None, which: int = 0) -> dict[str, float]:
     found = quotations(doc, kind, cue)
     quotes = [Quote(doc.text[f.start : f.end], f.start, f.end, f.kind) for f in found]
-    rows = article_features(doc, found, quotes)
+    rows = article_features(ParsedArticle.of(doc), found, quotes)
     row = rows[which]
     assert row is not None
     return row
@@ -311,14 +312,14 @@ def test_features(name: str, build: Any, expected: dict[str, float]) -> None:
 def test_indirect_speech_has_no_features() -> None:
     doc = make_doc([("Il", "PRON", "nsubj", 1, False), ("dit", "VERB", "ROOT", 1, True)])
     indirect = Found(0, 2, "indirect", 0, 2, None, 0)
-    assert article_features(doc, [indirect], [Quote("Il", 0, 2, "indirect")]) == (None,)
+    assert article_features(ParsedArticle.of(doc), [indirect], [Quote("Il", 0, 2, "indirect")]) == (None,)
 
 
 def test_features_need_only_the_span_not_a_quote() -> None:
     doc = make_doc(
         [("«", "PUNCT", "punct", 1, False), ("Non", "ADV", "ROOT", 1, False), ("»", "PUNCT", "punct", 1, False)]
     )
-    row = span_features(doc, quotations(doc, "direct")[0])
+    row = span_features(ParsedArticle.of(doc), quotations(doc, "direct")[0])
     assert row["paragraph_start"] == 1.0 and "has_speaker" not in row
 
 

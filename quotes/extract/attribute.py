@@ -8,12 +8,12 @@ it the speaker whose words the text continues.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from quotes.extract.cues import is_clitic_subject, reporting_kind
-from quotes.extract.detect import Found, sentence_of
-from quotes.lexicon import role_nouns
+from quotes.extract.cues import is_clitic_subject, is_role_noun, is_role_noun_form, reporting_kind
+from quotes.extract.detect import Found
+from quotes.extract.parsed import ParsedArticle
 from quotes.types import Attribution
 
 Doc = Any
@@ -35,8 +35,6 @@ TIME_WORDS = WEEKDAYS | {
     "aussitôt",
 }
 TITLE_WORDS = {"m.", "mme", "mlle", "me", "dr", "pr", "mgr"}
-# Set by attribute_quotes: token indices inside quotation marks, never a speaker mention.
-QUOTED_KEY = "quotes_inside_marks"
 OBJECT_CLITICS = {"lui", "leur", "me", "m'", "te", "t'", "se", "s'", "l'", "le", "la", "les", "y", "en"}
 PRONOUNS = {"il", "elle", "ils", "elles", "lui", "eux", "on", "celui-ci", "celle-ci", "ce dernier", "cette dernière"}
 # Words that end a speaker noun phrase on its right: where the venue or the rest of the clause begins.
@@ -74,6 +72,8 @@ class Attributed:
     found: Found
     mention: Mention | None
     cue_text: str | None
+    # for a quotation without a speaker mention: whom the reporter's sentence before it is about
+    lead_in: Mention | None = None
 
 
 def noun_phrase(doc: Doc, first: int, limit: int) -> tuple[int, int]:
@@ -253,15 +253,11 @@ def _skip_aside(doc: Doc, i: int, limit: int) -> int:
     return i
 
 
-def quoted_tokens(doc: Doc) -> frozenset[int]:
-    found: frozenset[int] = doc.user_data.get(QUOTED_KEY, frozenset())
-    return found
-
-
-def subject_of(doc: Doc, verb: Token) -> Mention | None:
+def subject_of(parsed: ParsedArticle, verb: Token) -> Mention | None:
     """The subject of a reporting verb in the sentence before the quotation."""
+    doc = parsed.doc
     node = verb
-    quoted = quoted_tokens(doc)
+    quoted = parsed.quoted
     for _ in range(4):
         subjects = [
             c
@@ -275,7 +271,7 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
         if subjects:
             subj = subjects[0]
             if subj.lower_ in ("qui",) and node.dep_.startswith("acl") and node.head.i < node.i:
-                return _mention(doc, _np_around(doc, node.head), relative=True)
+                return _mention(doc, _np_around(parsed, node.head), relative=True)
             if subj.lower_ in ("qui",):
                 return _mention(doc, (subj.i, subj.i + 1), relative=True)
             if is_clitic_subject(subj) or subj.i > node.i:
@@ -286,16 +282,16 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
             named = [c for c in subj.children if c.dep_ == "appos" and (c.ent_type_ == "PER" or c.pos_ == "PROPN")]
             if named:
                 # L'éleveuse qui l'accueillait, Odile Barraud, s'est montrée sceptique
-                return _mention(doc, _np_around(doc, named[0]))
+                return _mention(doc, _np_around(parsed, named[0]))
             if subj.lower_ in ("il", "elle", "ils", "elles") and subj.i >= 2 and doc[subj.i - 1].text == ",":
                 dislocated = left_noun_phrase(doc, subj.i - 2, max(0, subj.i - 10))
                 if dislocated is not None and doc[dislocated[1] - 1].pos_ in ("NOUN", "PROPN"):
                     return _mention(doc, dislocated)  # La ligue régionale, elle, juge …
-            return _mention(doc, _np_around(doc, subj))
+            return _mention(doc, _np_around(parsed, subj))
         if node.dep_.startswith("acl") and node.head.i < node.i and node.head.pos_ in ("NOUN", "PROPN"):
             # la LDH, qui dénonce / Erdoğan, qui a déclaré
-            return _mention(doc, _np_around(doc, node.head), relative=True)
-        surface = _left_subject(doc, node, quoted)
+            return _mention(doc, _np_around(parsed, node.head), relative=True)
+        surface = _left_subject(parsed, node)
         if surface is not None:
             return surface
         if node.head is node:
@@ -304,8 +300,10 @@ def subject_of(doc: Doc, verb: Token) -> Mention | None:
     return None
 
 
-def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | None:
+def _left_subject(parsed: ParsedArticle, verb: Token) -> Mention | None:
     """The noun phrase right before the verb group (X a renchéri), for parses that give no subject."""
+    doc = parsed.doc
+    quoted = parsed.quoted
     k = verb.i - 1
     while k >= 0 and (doc[k].pos_ in ("AUX", "ADV") or doc[k].lower_ in OBJECT_CLITICS | {"ne", "n'", "n’"}):
         k -= 1
@@ -327,26 +325,36 @@ def _left_subject(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | No
         return _mention(doc, (k, k + 1))
     if tok.pos_ == "NOUN":
         # Une association d'usagers juge …: a noun phrase in the subject's place
-        span = left_noun_phrase(doc, k, max(0, sentence_of(doc, k).start))
+        span = left_noun_phrase(doc, k, max(0, parsed.sentence_of(k).start))
         if span is not None and not any(i in quoted for i in range(*span)):
             return _mention(doc, span)
     return None
 
 
-def _np_around(doc: Doc, tok: Token) -> tuple[int, int]:
+def _np_around(parsed: ParsedArticle, tok: Token) -> tuple[int, int]:
     """The noun phrase headed by `tok`: its left dependents and the right part kept by noun_phrase."""
+    doc = parsed.doc
     left = min([tok.i] + [c.i for c in tok.lefts if c.dep_ in ("det", "amod", "nmod", "compound", "flat:name")])
-    sent_end = sentence_of(doc, tok.i).end
+    sent_end = parsed.sentence_of(tok.i).end
     _, end = noun_phrase(doc, tok.i, sent_end)
     return left, max(end, tok.i + 1)
 
 
-def attribute_quote(doc: Doc, found: Found) -> Attributed:
+def attribute_quote(parsed: ParsedArticle, found: Found) -> Attributed:
+    """The quotation's speaker mention from its cue; without one, the lead-in subject."""
+    attributed = _from_cue(parsed, found)
+    if attributed.mention is None:
+        return replace(attributed, lead_in=lead_in_subject(parsed, found.open_at))
+    return attributed
+
+
+def _from_cue(parsed: ParsedArticle, found: Found) -> Attributed:
+    doc = parsed.doc
     cue = found.cue
     if cue is None:
         return Attributed(found, None, None)
     tok = doc[cue.token]
-    sent_end = sentence_of(doc, tok.i).end
+    sent_end = parsed.sentence_of(tok.i).end
     if cue.side in ("tail", "incise"):
         limit = sent_end
         for j in range(tok.i + 1, min(len(doc), tok.i + 14)):
@@ -355,7 +363,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
                 break
         mention = after_verb_subject(doc, tok, limit)
         if mention is None:
-            mention = subject_of(doc, tok)
+            mention = subject_of(parsed, tok)
             if mention is not None and doc[mention.start].idx < found.close_at:
                 mention = None  # a subject before the quotation belongs to another clause
         return Attributed(found, mention, cue.text)
@@ -363,12 +371,12 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
         _, end = noun_phrase(doc, tok.i + 1, min(len(doc), tok.i + 20))
         return Attributed(found, _mention(doc, (tok.i + 1, end)), cue.text)
     if cue.side == "colon":
-        floor = sentence_of(doc, tok.i).start if tok.i > 0 else 0
-        head_floor = max(floor, _token_at_or_after(doc, found.head_start))
+        floor = parsed.sentence_of(tok.i).start if tok.i > 0 else 0
+        head_floor = max(floor, parsed.token_at_or_after(found.head_start))
         span = left_noun_phrase(doc, tok.i - 1, head_floor)
         verb = next((t for t in doc[head_floor : tok.i] if reporting_kind(t)), None)
         if verb is not None:
-            mention = subject_of(doc, verb)
+            mention = subject_of(parsed, verb)
             if mention:
                 return Attributed(found, mention, cue_words_with_colon(doc, verb, tok))
         # X s'est montrée sceptique : « … » — the subject of the clause before the colon
@@ -376,7 +384,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
             t for t in doc[head_floor : tok.i] if t.pos_ in ("VERB", "AUX") and t.dep_ in ("ROOT", "ccomp", "conj")
         ]
         for v in verbs:
-            mention = subject_of(doc, v)
+            mention = subject_of(parsed, v)
             if mention is not None and _names_someone(doc, mention) and mention.start >= head_floor:
                 return Attributed(found, mention, ":")
         colon_speaker = _mention(doc, span)
@@ -391,8 +399,8 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
                 break
         return Attributed(found, _mention(doc, (start, tok.i + 1)), None)
     if cue.side == "noun":
-        root = sentence_of(doc, tok.i).root
-        return Attributed(found, subject_of(doc, root) if root.i != tok.i else None, cue.text)
+        root = parsed.sentence_of(tok.i).root
+        return Attributed(found, subject_of(parsed, root) if root.i != tok.i else None, cue.text)
     # a reporting verb before the quotation; a participle (Répondant « … », X a ajouté) takes the
     # subject of the sentence's reporting verb or the person it names outside the quotation
     mention = None
@@ -404,7 +412,7 @@ def attribute_quote(doc: Doc, found: Found) -> Attributed:
         mention = after_verb_subject(doc, tok, min(len(doc), tok.i + 12))
         if mention is not None and not _names_someone(doc, mention):
             mention = None
-    mention = mention or subject_of(doc, tok) or _sentence_speaker(doc, tok)
+    mention = mention or subject_of(parsed, tok) or _sentence_speaker(parsed, tok)
     return Attributed(found, mention, cue.text)
 
 
@@ -415,14 +423,14 @@ def _names_someone(doc: Doc, m: Mention) -> bool:
     )
 
 
-def _sentence_speaker(doc: Doc, verb: Token) -> Mention | None:
-    quoted = quoted_tokens(doc)
-    for tok in sentence_of(doc, verb.i):
+def _sentence_speaker(parsed: ParsedArticle, verb: Token) -> Mention | None:
+    quoted = parsed.quoted
+    for tok in parsed.sentence_of(verb.i):
         if tok.i != verb.i and tok.i not in quoted and reporting_kind(tok):
-            found = subject_of(doc, tok)
+            found = subject_of(parsed, tok)
             if found is not None:
                 return found
-    for ent in sentence_of(doc, verb.i).ents:
+    for ent in parsed.sentence_of(verb.i).ents:
         if ent.label_ == "PER" and ent.start not in quoted:
             return Mention(ent.start, ent.end, "name", ent.start)
     return None
@@ -435,30 +443,45 @@ def cue_words_with_colon(doc: Doc, verb: Token, colon: Token) -> str:
     return f"{words} :" if colon.i - verb.i <= 2 else words
 
 
-def _token_at_or_after(doc: Doc, char: int) -> int:
-    for t in doc:
-        if t.idx >= char:
-            return int(t.i)
-    return len(doc)
+def attribute_quotes(parsed: ParsedArticle, found: list[Found]) -> list[Attributed]:
+    """Each quotation's speaker mention; `parsed` knows the quoted tokens (never a mention)."""
+    return [attribute_quote(parsed, f) for f in found]
 
 
-def is_role_noun_form(tok: Token) -> bool:
-    """A role noun even when capitalised or compounded: Président-candidat, Premier ministre."""
-    low = tok.lower_
-    return is_role_noun(tok) or low in role_nouns() or low.split("-")[0] in role_nouns()
+def lead_in_subject(parsed: ParsedArticle, open_at: int) -> Mention | None:
+    """For a quotation with no cue: the person the sentence just before it (same paragraph) is
+    about, as in « Il a souhaité faire un rappel au règlement. « On ne peut pas … » »."""
+    doc = parsed.doc
+    span = doc.char_span(open_at, open_at + 1, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return None
+    prev_tok = doc[span.start - 1]
+    quoted = parsed.quoted
+    gap = parsed.text[prev_tok.idx : open_at]
+    if prev_tok.i in quoted or gap.count("\n") > 2:
+        return None  # a quotation opening a paragraph may continue the paragraph before
+    # the quotation's own sentence first (Il a remercié les bénévoles pour « … »), then the one before
+    own = parsed.sentence_of(span.start)
+    for sent in (own, parsed.sentence_of(prev_tok.i)):
+        if sent.start == own.start and span.start == own.start:
+            continue  # the quotation opens its sentence: nothing of the reporter's before it
+        if sent.start != own.start and any(t.i in quoted for t in sent):
+            return None
+        mention = subject_of(parsed, sent.root)
+        if mention is not None and mention.start not in quoted and _is_person_mention(doc, mention):
+            return mention
+    return None
 
 
-def is_role_noun(tok: Token) -> bool:
-    return bool(tok.lemma_.lower() in role_nouns() or tok.lower_ in role_nouns())
-
-
-def attribute_quotes(doc: Doc, found: list[Found]) -> list[Attributed]:
-    inside: set[int] = set()
-    for f in found:
-        if f.kind != "indirect":
-            inside.update(t.i for t in doc.char_span(f.open_at, f.close_at + 1, alignment_mode="expand") or ())
-    doc.user_data[QUOTED_KEY] = frozenset(inside)
-    return [attribute_quote(doc, f) for f in found]
+def _is_person_mention(doc: Doc, mention: Mention) -> bool:
+    head = doc[mention.head]
+    if mention.attribution == "name":
+        return bool(head.ent_type_ == "PER")
+    if mention.attribution == "nominal":
+        return is_role_noun(head)
+    if mention.attribution == "pronoun":
+        return head.lower_.lstrip("-") in ("il", "elle")
+    return False
 
 
 __all__ = ["Attributed", "Mention", "attribute_quotes", "is_role_noun"]

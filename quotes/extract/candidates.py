@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from quotes.extract.attribute import QUOTED_KEY, Attributed
+from quotes.extract.attribute import Attributed
 from quotes.extract.cues import reporting_kind
-from quotes.extract.detect import reading_sentence_index
+from quotes.extract.parsed import ParsedArticle
 from quotes.extract.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.folding import fold
 from quotes.lexicon import role_nouns
@@ -262,13 +262,14 @@ def with_history(
 class CandidateBuilder:
     """Candidates of every quotation of one parsed article, in text order."""
 
-    def __init__(self, doc: Doc, names: NameIndex, article: Article) -> None:
-        self.doc = doc
+    def __init__(self, parsed: ParsedArticle, names: NameIndex, article: Article) -> None:
+        self.parsed = parsed
+        self.doc = doc = parsed.doc
         self.names = names
         self.article = article
-        self.text = doc.text  # read once: spaCy joins every token each time doc.text is read
+        self.text = parsed.text
         self.paragraphs = ParagraphIndex(self.text)
-        quoted: frozenset[int] = doc.user_data.get(QUOTED_KEY, frozenset())
+        quoted = parsed.quoted
         # mentions outside quotation marks, grouped by the fullest name they resolve to
         self.mentions: dict[str, list[Name]] = {}
         self.display: dict[str, tuple[str, str]] = {}
@@ -281,7 +282,7 @@ class CandidateBuilder:
             self.display.setdefault(key, (full, n.label))
         # each name's paragraph and sentence, looked up once
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
-        self.sent_of = {n.start: reading_sentence_index(doc, n.start) for n in names.names}
+        self.sent_of = {n.start: self.parsed.reading_sentence_index(n.start) for n in names.names}
         self.byline = fold(article.author) if article.author else ""
         self.questions = sum(1 for line in self.text.splitlines() if _is_question(line.strip()))
         self.roles_of: dict[str, set[str]] = {}
@@ -386,8 +387,8 @@ class CandidateBuilder:
                 fold(t.text) for t in doc[head.i + 1 : m_rule.end] if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.is_alpha
             }
         para = self.paragraphs.of(q.start)
-        first_sent = reading_sentence_index(doc, ctx.first_token)
-        last_sent = reading_sentence_index(doc, max(ctx.first_token, ctx.last_token - 1))
+        first_sent = self.parsed.reading_sentence_index(ctx.first_token)
+        last_sent = self.parsed.reading_sentence_index(max(ctx.first_token, ctx.last_token - 1))
         rule_key = fold(q.speaker) if q.speaker else None
         keys: dict[str, bool] = {}  # candidate -> named near the quotation
         for key, ms in self.mentions.items():
@@ -515,7 +516,7 @@ class CandidateBuilder:
         place: « … », résume quant à elle X), and which last before it (the subject's place);
         also counting only names outside a prepositional phrase (a déclaré à Tirana X)."""
         doc = self.doc
-        sent = reading_sentence_index(doc, cue_i)
+        sent = self.parsed.reading_sentence_index(cue_i)
         by_key = {c.key: c for c in cands if c.key}
         after: list[tuple[int, bool, str]] = []
         before: list[tuple[int, bool, str]] = []
@@ -551,7 +552,7 @@ class CandidateBuilder:
     def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""
         doc = self.doc
-        cue_sent = reading_sentence_index(doc, cue_i)
+        cue_sent = self.parsed.reading_sentence_index(cue_i)
         nearest = min(ms, key=lambda n: min(abs(n.start - cue_i), abs(n.end - 1 - cue_i)))
         gap = nearest.start - cue_i if nearest.start > cue_i else cue_i - nearest.end + 1
         f["cue_tokens"] = _log(gap)

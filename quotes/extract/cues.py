@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from quotes.lexicon import non_speech_nouns, reporting_verbs, speech_nouns
+from quotes.lexicon import non_speech_nouns, reporting_verbs, role_nouns, speech_nouns
 
 Token = Any  # spacy.tokens.Token; kept loose so this module type-checks without spaCy stubs
 
@@ -89,3 +89,13 @@ def is_title_word(token: Token) -> bool:
 
 def is_clitic_subject(token: Token) -> bool:
     return bool(token.text.lower() in CLITIC_PRONOUNS)
+
+
+def is_role_noun_form(tok: Token) -> bool:
+    """A role noun even when capitalised or compounded: Président-candidat, Premier ministre."""
+    low = tok.lower_
+    return is_role_noun(tok) or low in role_nouns() or low.split("-")[0] in role_nouns()
+
+
+def is_role_noun(tok: Token) -> bool:
+    return bool(tok.lemma_.lower() in role_nouns() or tok.lower_ in role_nouns())

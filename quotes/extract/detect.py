@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from quotes.extract.cues import is_clitic_subject, is_speech_noun, is_title_word, lemma_guesses, reporting_kind
 from quotes.extract.marks import INNER_SPACE, QuotedSpan, quoted_spans
+from quotes.extract.parsed import ParsedArticle
 from quotes.lexicon import role_nouns
 from quotes.types import QuoteKind
 
@@ -71,10 +72,10 @@ class Found:
 class TokenIndex:
     """Tokens by character offset, and the quoted regions of the text."""
 
-    def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
-        self.doc = doc
-        self.starts = token_starts(doc)
-        self.inside = [False] * (len(doc.text) + 1)
+    def __init__(self, parsed: ParsedArticle, spans: list[QuotedSpan]) -> None:
+        self.doc = parsed.doc
+        self.starts = parsed.token_starts
+        self.inside = [False] * (len(parsed.text) + 1)
         for s in spans:
             self.inside[s.open_at : s.after] = [True] * (s.after - s.open_at)
         self.sentence_ends: tuple[list[int], list[int]] | None = None  # see _sentence_ends
@@ -84,57 +85,6 @@ class TokenIndex:
         first = bisect_left(self.starts, max(start, 0))
         last = bisect_left(self.starts, end)
         return [self.doc[i] for i in range(first, last) if not (outside_quotes and self.inside[self.starts[i]])]
-
-
-def token_starts(doc: Doc) -> list[int]:
-    """Each token's character offset, read once per doc from spaCy's arrays (iterating the doc
-    makes a Token object for each)."""
-    starts: list[int] | None = doc.user_data.get("quotes_token_starts")
-    if starts is None:
-        from spacy.attrs import IDX
-
-        starts = [int(i) for i in doc.to_array(IDX).tolist()] if len(doc) else []
-        doc.user_data["quotes_token_starts"] = starts
-    return starts
-
-
-def sentence_starts(doc: Doc) -> list[int]:
-    """The first token of each of the parser's sentences, found once per doc (Token.sent rescans the doc)."""
-    starts: list[int] | None = doc.user_data.get("quotes_sentence_starts")
-    if starts is None:
-        starts = [s.start for s in doc.sents]
-        doc.user_data["quotes_sentence_starts"] = starts
-    return starts
-
-
-def sentence_index(doc: Doc, i: int) -> int:
-    """The number of the parser's sentence holding token `i` (a token past the end: the last)."""
-    return bisect_right(sentence_starts(doc), min(i, len(doc) - 1)) - 1
-
-
-def reading_starts(doc: Doc) -> list[int]:
-    """The sentences as a reader counts them: the parser's, cut again at each line break (the
-    parser sometimes runs a sentence on into the next paragraph). Syntax (coreferee's windows,
-    dependency walks) keeps the parser's sentences, whose heads stay inside them."""
-    starts: list[int] | None = doc.user_data.get("quotes_reading_starts")
-    if starts is None:
-        breaks = {t.i + 1 for t in doc if "\n" in t.text and t.i + 1 < len(doc)}
-        starts = sorted(set(sentence_starts(doc)) | breaks)
-        doc.user_data["quotes_reading_starts"] = starts
-    return starts
-
-
-def reading_sentence_index(doc: Doc, i: int) -> int:
-    """The number of the reader's sentence (`reading_starts`) holding token `i`."""
-    return bisect_right(reading_starts(doc), min(i, len(doc) - 1)) - 1
-
-
-def sentence_of(doc: Doc, i: int) -> Any:
-    """The parser's sentence holding token `i`."""
-    starts = sentence_starts(doc)
-    k = sentence_index(doc, i)
-    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-    return doc[starts[k] : end]
 
 
 _END_MARKS = ".!?…"
@@ -456,8 +406,9 @@ def split_incises(span: QuotedSpan, text: str, index: TokenIndex) -> list[tuple[
     return pieces
 
 
-def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Found]:
+def indirect_speech(parsed: ParsedArticle, index: TokenIndex, found: list[Found]) -> list[Found]:
     """Reported speech without quotation marks: a reporting verb with a que-clause (X a déclaré que …)."""
+    doc = parsed.doc
     out: list[Found] = []
     for tok in doc:
         if reporting_kind(tok) != "always" or tok.pos_ != "VERB":
@@ -485,16 +436,16 @@ def indirect_speech(doc: Doc, index: TokenIndex, found: list[Found]) -> list[Fou
             if any(f.start < end and start < f.end for f in found):
                 continue
             cue = Cue(tok.i, cue_words(doc, tok), "head")
-            out.append(Found(start, end, "indirect", start, end, cue, sentence_of(doc, tok.i).start_char))
+            out.append(Found(start, end, "indirect", start, end, cue, parsed.sentence_of(tok.i).start_char))
     return out
 
 
-def detect_quotes(doc: Doc, keep_rejected: bool = False) -> list[Found]:
+def detect_quotes(parsed: ParsedArticle, keep_rejected: bool = False) -> list[Found]:
     """Every quotation of the article (direct, mixed, then indirect), in text order; with
     `keep_rejected`, also the quoted stretches judged not speech, their reason in `rejected`."""
-    text = doc.text
+    text = parsed.text
     spans = quoted_spans(text)
-    index = TokenIndex(doc, spans)
+    index = TokenIndex(parsed, spans)
     found: list[Found] = []
     for span in spans:
         for piece, incise_cue in split_incises(span, text, index):
@@ -504,5 +455,15 @@ def detect_quotes(doc: Doc, keep_rejected: bool = False) -> list[Found]:
             if incise_cue is not None and not (f.cue is not None and f.cue.side == "tail"):
                 f = Found(f.start, f.end, f.kind, f.open_at, f.close_at, incise_cue, f.head_start, f.rejected)
             found.append(f)
-    found.extend(indirect_speech(doc, index, [f for f in found if f.rejected is None]))
+    found.extend(indirect_speech(parsed, index, [f for f in found if f.rejected is None]))
     return sorted(found, key=lambda f: f.start)
+
+
+def quoted_tokens(parsed: ParsedArticle, found: list[Found]) -> frozenset[int]:
+    """The tokens inside the marks of these quotations (indirect speech has none)."""
+    doc = parsed.doc
+    inside: set[int] = set()
+    for f in found:
+        if f.kind != "indirect":
+            inside.update(t.i for t in doc.char_span(f.open_at, f.close_at + 1, alignment_mode="expand") or ())
+    return frozenset(inside)

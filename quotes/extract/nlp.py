@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from quotes.errors import ModelError
+from quotes.extract.parsed import ParsedArticle
 
 SPACY_MODEL = "fr_core_news_md"
 COREFEREE_MODEL_PACKAGE = "coreferee_model_fr"
 WINDOW_SENTENCES = 3  # sentences before the pronoun's own that coreference looks at
 WINDOW_MAX_TOKENS = 100  # a longer window (one long sentence) is left to quotes' own ranking
-# Set on a doc when coreferee raised on it: its quotes are then resolved without coreference.
-COREFERENCE_FAILED = "quotes_coreference_failed"
 WINDOW_TOKENS = 60  # earlier sentences only while within this many tokens (coreferee's cost grows fast)
 
 Doc = Any
@@ -80,42 +79,33 @@ class Coreference:
         female = first_name in self._female
         return "m" if male and not female else "f" if female and not male else None
 
-    def _window(self, doc: Doc, i: int) -> tuple[Doc, int]:
-        from quotes.extract.detect import sentence_of
+    def for_article(self, parsed: ParsedArticle) -> ArticleCoreference:
+        """Coreference asked about one article, each anaphor once."""
+        return ArticleCoreference(self, parsed)
 
+    def _window(self, parsed: ParsedArticle, i: int) -> tuple[Doc, int]:
         # Whole sentences only: coreferee reads each token's head, which a cut sentence loses.
-        here = sentence_of(doc, i)
+        here = parsed.sentence_of(i)
         start = here.start
         for _ in range(WINDOW_SENTENCES):
             if start == 0:
                 break
-            before = sentence_of(doc, start - 1).start
+            before = parsed.sentence_of(start - 1).start
             if i - before > WINDOW_TOKENS:
                 break
             start = before
-        return doc[start : here.end].as_doc(), start
+        return parsed.doc[start : here.end].as_doc(), start
 
-    def antecedents(self, doc: Doc, i: int) -> list[int]:
-        """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
+    def _antecedents(self, parsed: ParsedArticle, i: int) -> list[int]:
+        """Antecedents of the anaphor at token `i`; raises what coreferee's internals raise."""
         if self._rules is None:
             return []
-        cache: dict[int, list[int]] = doc.user_data.setdefault("quotes_antecedents", {})
-        if i not in cache:
-            cache[i] = self._antecedents(doc, i)
-        return list(cache[i])
-
-    def _antecedents(self, doc: Doc, i: int) -> list[int]:
-        window, offset = self._window(doc, i)
+        window, offset = self._window(parsed, i)
         if len(window) > WINDOW_MAX_TOKENS:
             return []  # too long for coreferee's quadratic rules: quotes' own ranking decides
-        try:
-            if self._annotator is not None:
-                return [t + offset for t in self._model_antecedents(window, i - offset)]
-            return [t + offset for t in self._rule_antecedents(window, i - offset)]
-        except Exception:
-            # coreferee's internals failed on this text: the article is marked, the ranking decides
-            doc.user_data[COREFERENCE_FAILED] = True
-            return []
+        if self._annotator is not None:
+            return [t + offset for t in self._model_antecedents(window, i - offset)]
+        return [t + offset for t in self._rule_antecedents(window, i - offset)]
 
     def _model_antecedents(self, window: Doc, i: int) -> list[int]:
         self._annotator.annotate(window)
@@ -145,6 +135,31 @@ class Coreference:
             return (0 if subject_near else 1, i - m.root_index)
 
         return [m.root_index for m in sorted(allowed, key=rank) if m.root_index < i]
+
+
+class ArticleCoreference:
+    """Coreference on one article: antecedents asked on demand (coreferee is the slowest step)
+    and remembered per anaphor; `failed` once coreferee's internals raised on this article, whose
+    pronouns are then resolved by quotes' own ranking."""
+
+    def __init__(self, coreference: Coreference, parsed: ParsedArticle) -> None:
+        self._coreference = coreference
+        self._parsed = parsed
+        self._found: dict[int, list[int]] = {}
+        self.failed = False
+
+    def gender(self, first_name: str) -> str | None:
+        return self._coreference.gender(first_name)
+
+    def antecedents(self, i: int) -> list[int]:
+        """Tokens that the anaphor at `i` may refer to, best first (empty when unknown)."""
+        if i not in self._found:
+            try:
+                self._found[i] = self._coreference._antecedents(self._parsed, i)
+            except Exception:
+                self.failed = True
+                self._found[i] = []
+        return list(self._found[i])
 
 
 def _memoize_gender_number(rules: Any) -> None:

@@ -1,6 +1,9 @@
 """The only module that knows the stage order:
-read -> nlp -> detect -> attribute -> resolve (the patterns) -> speech features and speaker
-candidates -> speech classifier (drops what is not speech) -> speaker scorer -> situate."""
+read -> nlp -> parsed (the one record of the article the later stages read) -> detect ->
+attribute -> resolve (the patterns) -> speech features and speaker candidates -> speech
+classifier (drops what is not speech) -> speaker scorer -> situate.
+Each stage gets the `ParsedArticle` and the records of the stages before it, and hands its own
+records down; none reads or writes anything hidden on the spaCy doc."""
 
 from __future__ import annotations
 
@@ -173,22 +176,25 @@ class Extractor:
         """The stages after the parse, on one article's spaCy doc."""
         from quotes.extract.attribute import attribute_quote, attribute_quotes
         from quotes.extract.candidates import CandidateBuilder, QuoteContext
-        from quotes.extract.detect import detect_quotes
-        from quotes.extract.nlp import COREFERENCE_FAILED
+        from quotes.extract.detect import detect_quotes, quoted_tokens
+        from quotes.extract.parsed import ParsedArticle
         from quotes.extract.resolve import name_index, resolve_speakers
         from quotes.extract.speech import article_features
 
-        coref = self.pipeline.coref
-        found = detect_quotes(doc, keep_rejected=True)
-        attributed = attribute_quotes(doc, [f for f in found if f.rejected is None])
+        parsed = ParsedArticle.of(doc)
+        found = detect_quotes(parsed, keep_rejected=True)
+        speech_found = [f for f in found if f.rejected is None]
+        parsed = parsed.with_quoted(quoted_tokens(parsed, speech_found))
+        coref = self.pipeline.coref.for_article(parsed)
+        attributed = attribute_quotes(parsed, speech_found)
         names = name_index(doc, coref)
-        quotes = resolve_speakers(doc, attributed, coref, names)
+        quotes = resolve_speakers(parsed, attributed, coref, names)
         # stretches the rules judge not speech, attributed apart (they neither mask names nor
         # carry a previous speaker for the others), for the speech classifier to judge again
-        judged_not = [attribute_quote(doc, f) for f in found if f.rejected is not None]
+        judged_not = [attribute_quote(parsed, f) for f in found if f.rejected is not None]
         if judged_not:
             both = sorted(
-                zip(attributed + judged_not, quotes + resolve_speakers(doc, judged_not, coref, names), strict=True),
+                zip(attributed + judged_not, quotes + resolve_speakers(parsed, judged_not, coref, names), strict=True),
                 key=lambda aq: aq[0].found.start,
             )
             attributed, quotes = [a for a, _ in both], [q for _, q in both]
@@ -197,10 +203,10 @@ class Extractor:
             span = doc.char_span(a.found.open_at, a.found.close_at + 1, alignment_mode="expand")
             first, last = (span.start, span.end) if span is not None else (0, 0)
             contexts.append(QuoteContext(q, a, first, last))
-        cands = CandidateBuilder(doc, names, article).candidates(contexts)
-        speech = article_features(doc, [a.found for a in attributed], quotes)
-        mode: Literal["coreferee", "fallback"] = coref.mode
-        if doc.user_data.get(COREFERENCE_FAILED):
+        cands = CandidateBuilder(parsed, names, article).candidates(contexts)
+        speech = article_features(parsed, [a.found for a in attributed], quotes)
+        mode: Literal["coreferee", "fallback"] = self.pipeline.coref.mode
+        if coref.failed:
             self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
             mode = "fallback"
         rejected = tuple(a.found.rejected is not None for a in attributed)

@@ -15,14 +15,15 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from quotes.extract.attribute import QUOTED_KEY, Attributed, Mention, is_role_noun, is_role_noun_form, subject_of
-from quotes.extract.detect import sentence_of
+from quotes.extract.attribute import Attributed, Mention
+from quotes.extract.cues import is_role_noun, is_role_noun_form
+from quotes.extract.parsed import ParsedArticle
 from quotes.folding import fold
 from quotes.lexicon import speech_nouns
 from quotes.types import Attribution, Quote
 
 if TYPE_CHECKING:
-    from quotes.extract.nlp import Coreference
+    from quotes.extract.nlp import ArticleCoreference, Coreference
 
 Doc = Any
 Token = Any
@@ -491,13 +492,14 @@ def _proper_name_run(doc: Doc, m: Mention) -> str | None:
 
 
 def resolve_mention(
-    doc: Doc,
+    parsed: ParsedArticle,
     names: NameIndex,
     m: Mention,
     previous: _Resolved | None,
-    coref: Coreference | None,
+    coref: ArticleCoreference | None,
     since: int = 0,
 ) -> _Resolved:
+    doc = parsed.doc
     span_text = doc[m.start : m.end].text
     if m.attribution in ("name", "relative"):
         hit = names.in_span(m.start, m.end)
@@ -511,10 +513,10 @@ def resolve_mention(
         if m.attribution == "relative":
             head = doc[m.head]
             if head.pos_ == "PRON":
-                return resolve_pronoun(doc, names, head, previous, coref, since)
+                return resolve_pronoun(parsed, names, head, previous, coref, since)
             return resolve_role(doc, names, m, previous)
     if m.attribution == "pronoun":
-        return resolve_pronoun(doc, names, doc[m.head], previous, coref, since)
+        return resolve_pronoun(parsed, names, doc[m.head], previous, coref, since)
     return resolve_role(doc, names, m, previous)
 
 
@@ -605,15 +607,16 @@ def previous_or_nearest(
 
 
 def resolve_pronoun(
-    doc: Doc,
+    parsed: ParsedArticle,
     names: NameIndex,
     pron: Token,
     previous: _Resolved | None,
-    coref: Coreference | None,
+    coref: ArticleCoreference | None,
     since: int = 0,
 ) -> _Resolved:
     """il / elle / selon lui -> a named speaker: the coreference chain when it names someone,
     else the previous speaker, else the nearest person named before."""
+    doc = parsed.doc
     feminine = fold(pron.text).lstrip("-").removeprefix("t-") in ("elle", "elles", "cette derniere", "celle-ci")
 
     def fits(name: str | None, label: str | None) -> bool:
@@ -625,7 +628,7 @@ def resolve_pronoun(
         return gender is None or gender == ("f" if feminine else "m")
 
     # someone the text made the subject since the previous quotation (X a affirmé qu'il …)
-    quoted = doc.user_data.get(QUOTED_KEY, ())
+    quoted = parsed.quoted
     for near in names.before(pron.i, window=pron.i - since, label="PER"):
         if near.start not in quoted and any(doc[k].dep_.startswith("nsubj") for k in range(near.start, near.end)):
             full = names.fullest(near)
@@ -639,7 +642,7 @@ def resolve_pronoun(
         if since <= n.start < pron.i and n.start not in quoted and fits(names.fullest(n), n.label)
     ]
     if coref is not None and newcomers:
-        for ant in coref.antecedents(doc, pron.i):
+        for ant in coref.antecedents(pron.i):
             hit = names.in_span(ant, ant + 1)
             if (
                 hit is not None
@@ -651,7 +654,7 @@ def resolve_pronoun(
     if previous is not None and fits(previous.name, previous.label):
         return _Resolved(previous.name, previous.label, None, how="previous speaker")
     if coref is not None:
-        for ant in coref.antecedents(doc, pron.i):
+        for ant in coref.antecedents(pron.i):
             hit = names.in_span(ant, ant + 1)
             if hit is not None and fits(names.fullest(hit), hit.label):
                 return _Resolved(names.fullest(hit), hit.label, None, how="coreference")
@@ -660,62 +663,27 @@ def resolve_pronoun(
         if fits(full, near.label):
             return _Resolved(full, near.label, None, how="nearest before")
     # « Nous sommes prêts, a-t-elle dit, à négocier », a conclu Hélène Martin: named after
-    sent = sentence_of(doc, pron.i)
+    sent = parsed.sentence_of(pron.i)
     for name in names.names:
         if name.label == "PER" and pron.i < name.start < sent.end and fits(names.fullest(name), "PER"):
             return _Resolved(names.fullest(name), "PER", None, how="named after in the sentence")
     return _Resolved(None, None, None, how="nothing")
 
 
-def _lead_in_subject(doc: Doc, open_at: int) -> Mention | None:
-    """For a quotation with no cue: the person the sentence just before it (same paragraph) is
-    about, as in « Il a souhaité faire un rappel au règlement. « On ne peut pas … » »."""
-    span = doc.char_span(open_at, open_at + 1, alignment_mode="expand")
-    if span is None or span.start == 0:
-        return None
-    prev_tok = doc[span.start - 1]
-    quoted = doc.user_data.get(QUOTED_KEY, ())
-    text = doc.user_data.get("quotes_text")
-    if text is None:  # read once per doc: spaCy joins every token each time doc.text is read
-        text = doc.user_data["quotes_text"] = doc.text
-    gap = text[prev_tok.idx : open_at]
-    if prev_tok.i in quoted or gap.count("\n") > 2:
-        return None  # a quotation opening a paragraph may continue the paragraph before
-    # the quotation's own sentence first (Il a remercié les bénévoles pour « … »), then the one before
-    own = sentence_of(doc, span.start)
-    for sent in (own, sentence_of(doc, prev_tok.i)):
-        if sent.start == own.start and span.start == own.start:
-            continue  # the quotation opens its sentence: nothing of the reporter's before it
-        if sent.start != own.start and any(t.i in quoted for t in sent):
-            return None
-        mention = subject_of(doc, sent.root)
-        if mention is not None and mention.start not in quoted and _is_person_mention(doc, mention):
-            return mention
-    return None
-
-
-def _is_person_mention(doc: Doc, mention: Mention) -> bool:
-    head = doc[mention.head]
-    if mention.attribution == "name":
-        return bool(head.ent_type_ == "PER")
-    if mention.attribution == "nominal":
-        return is_role_noun(head)
-    if mention.attribution == "pronoun":
-        return head.lower_.lstrip("-") in ("il", "elle")
-    return False
-
-
-def name_index(doc: Doc, coref: Coreference | None) -> NameIndex:
+def name_index(doc: Doc, coref: Coreference | ArticleCoreference | None) -> NameIndex:
     """The article's names, with first-name genders from coreferee's lists when it is installed."""
     return NameIndex(doc, coref.gender if coref is not None else None)
 
 
 def resolve_speakers(
-    doc: Doc, attributed: list[Attributed], coref: Coreference | None, names: NameIndex | None = None
+    parsed: ParsedArticle,
+    attributed: list[Attributed],
+    coref: ArticleCoreference | None,
+    names: NameIndex | None = None,
 ) -> list[Quote]:
     """Quote records with speakers named by the patterns, in text order."""
+    doc, text = parsed.doc, parsed.text
     names = names or name_index(doc, coref)
-    text = doc.text  # spaCy joins every token each time doc.text is read
     out: list[Quote] = []
     previous: _Resolved | None = None
     pending_context: list[int] = []
@@ -726,8 +694,8 @@ def resolve_speakers(
         attribution: Attribution
         if a.mention is None:
             attribution = "context"
-            lead = _lead_in_subject(doc, f.open_at)
-            res = resolve_mention(doc, names, lead, previous, coref, since) if lead else _Resolved(None, None, None)
+            lead = a.lead_in
+            res = resolve_mention(parsed, names, lead, previous, coref, since) if lead else _Resolved(None, None, None)
             if lead is not None and res.name:
                 res = replace(res, how=f"lead-in {res.how}")
             if not res.name:
@@ -737,7 +705,7 @@ def resolve_speakers(
             mention_text = None
         else:
             attribution = a.mention.attribution
-            res = resolve_mention(doc, names, a.mention, previous, coref, since)
+            res = resolve_mention(parsed, names, a.mention, previous, coref, since)
             mention_text = doc[a.mention.start : a.mention.end].text.lstrip("-")
             if mention_text.startswith("t-"):
                 mention_text = mention_text[2:]

@@ -26,7 +26,8 @@ from typing import Any
 
 from quotes.errors import ModelError
 from quotes.extract.cues import is_title_word
-from quotes.extract.detect import Found, is_title_like, token_starts, words_of
+from quotes.extract.detect import Found, is_title_like, words_of
+from quotes.extract.parsed import ParsedArticle
 from quotes.extract.scorer import one_thread, to_matrix
 from quotes.folding import fold
 from quotes.lexicon import link_phrases, person_words, wording_nouns
@@ -69,28 +70,28 @@ def _paragraph_end(text: str, at: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _token_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _token_range(parsed: ParsedArticle, start: int, end: int) -> tuple[int, int]:
     """The indices [first, end) of the tokens that start within the characters [start, end)."""
-    starts = token_starts(doc)
+    starts = parsed.token_starts
     return bisect_left(starts, start), bisect_left(starts, end)
 
 
-def _tokens_between(doc: Doc, start: int, end: int) -> list[Any]:
+def _tokens_between(parsed: ParsedArticle, start: int, end: int) -> list[Any]:
     """The tokens that start within [start, end)."""
-    first, end_i = _token_range(doc, start, end)
-    return [doc[i] for i in range(first, end_i)]
+    first, end_i = _token_range(parsed, start, end)
+    return [parsed.doc[i] for i in range(first, end_i)]
 
 
-def _tokens_before(doc: Doc, at: int, floor: int) -> list[Any]:
+def _tokens_before(parsed: ParsedArticle, at: int, floor: int) -> list[Any]:
     """Up to BEFORE tokens before offset `at`, not before `floor` (the paragraph's start)."""
-    first, end = _token_range(doc, floor, at)
-    return [doc[i] for i in range(max(first, end - BEFORE), end)]
+    first, end = _token_range(parsed, floor, at)
+    return [parsed.doc[i] for i in range(max(first, end - BEFORE), end)]
 
 
-def _tokens_after(doc: Doc, at: int, ceiling: int) -> list[Any]:
+def _tokens_after(parsed: ParsedArticle, at: int, ceiling: int) -> list[Any]:
     """Up to BEFORE tokens from offset `at`, before `ceiling`."""
-    first, end = _token_range(doc, at, ceiling)
-    return [doc[i] for i in range(first, min(end, first + BEFORE))]
+    first, end = _token_range(parsed, at, ceiling)
+    return [parsed.doc[i] for i in range(first, min(end, first + BEFORE))]
 
 
 def _root_of(tokens: Sequence[Any]) -> Any:
@@ -104,17 +105,17 @@ def _is_word(tok: Any) -> bool:
 
 
 def span_features(
-    doc: Doc,
+    parsed: ParsedArticle,
     found: Found,
     quote: Quote | None = None,
     recurs: int = 1,
-    texts: tuple[str, str] | None = None,
+    folded: str | None = None,
 ) -> Features:
     """The features of one detected quotation (not indirect speech). `recurs`: how many of the
-    article's detected quotations have the same words (this one included); `texts`: the article's
-    text and the same folded by `_norm`, computed once per article by `article_features`
-    (spaCy's `doc.text` joins every token each time it is read)."""
-    text, folded = texts if texts is not None else (doc.text, _norm(doc.text))
+    article's detected quotations have the same words (this one included); `folded`: the
+    article's text folded by `_norm`, computed once per article by `article_features`."""
+    doc, text = parsed.doc, parsed.text
+    folded = folded if folded is not None else _norm(text)
     inner = text[found.start : found.end]
     words = words_of(inner)
     f: Features = {
@@ -140,7 +141,7 @@ def span_features(
     f["comma_after"] = float(bool(after) and after[0] == ",")
 
     # Inside the marks: who speaks in the first or second person, finite verbs, names.
-    tokens = _tokens_between(doc, found.start, found.end)
+    tokens = _tokens_between(parsed, found.start, found.end)
     persons = person_words()
     f["person_words"] = float(sum(t.lower_ in persons for t in tokens))
     f["finite_verbs"] = float(sum("Fin" in t.morph.get("VerbForm") for t in tokens))
@@ -166,7 +167,7 @@ def span_features(
 
     # Before the opening mark: a title noun (le film), a wording noun (le délit de), a link.
     para = _paragraph_start(text, found.open_at)
-    before = _tokens_before(doc, found.open_at, para)
+    before = _tokens_before(parsed, found.open_at, para)
     # the paragraph's opening words and the last words before the mark (a paragraph can be long)
     lead_start = _norm(text[para : min(found.open_at, para + LINK_REACH)])
     lead_end = _norm(text[max(para, found.open_at - LINK_REACH) : found.open_at])
@@ -175,7 +176,7 @@ def span_features(
     links = [_norm(p) for p in link_phrases()]
     f["link"] = float(any(lead_start.startswith(p) or f" {p}" in lead_end[-40:] for p in links))
     f["title_noun_before"] = float(any(is_title_word(t) for t in before[-3:]))
-    head_first, head_end = _token_range(doc, found.head_start, found.open_at)
+    head_first, head_end = _token_range(parsed, found.head_start, found.open_at)
     # the sentence before the mark, its last HEAD_REACH tokens only (a sentence can be the whole text)
     head = [doc[i] for i in range(max(head_first, head_end - HEAD_REACH), head_end)]
     f["head_tokens"] = float(min(head_end - head_first, 40))
@@ -192,7 +193,7 @@ def span_features(
         if len(before) >= 2 and last.pos_ in ("ADP", "DET"):
             f[f"before2_{before[-2].pos_ or 'X'}"] = 1.0  # le film (NOUN DET) « … », pour (ADP) « … »
     # Right after the closing mark: an apposition naming a work (« … », le film de …).
-    tail = _tokens_after(doc, found.close_at + 1, _paragraph_end(text, found.close_at))
+    tail = _tokens_after(parsed, found.close_at + 1, _paragraph_end(text, found.close_at))
     f["title_noun_after"] = float(any(is_title_word(t) for t in tail[1:]))
 
     # The span's syntactic role: what its root is to the words outside.
@@ -206,13 +207,15 @@ def span_features(
     return f
 
 
-def article_features(doc: Doc, found: Sequence[Found], quotes: Sequence[Quote]) -> tuple[Features | None, ...]:
+def article_features(
+    parsed: ParsedArticle, found: Sequence[Found], quotes: Sequence[Quote]
+) -> tuple[Features | None, ...]:
     """The features of each of the article's quotations (None for indirect speech)."""
-    text = doc.text
-    texts = (text, _norm(text))
+    text = parsed.text
+    folded = _norm(text)
     counts = Counter(_norm(text[x.start : x.end]) for x in found if x.kind != "indirect")
     return tuple(
-        None if x.kind == "indirect" else span_features(doc, x, q, counts[_norm(text[x.start : x.end])], texts)
+        None if x.kind == "indirect" else span_features(parsed, x, q, counts[_norm(text[x.start : x.end])], folded)
         for x, q in zip(found, quotes, strict=True)
     )
 
