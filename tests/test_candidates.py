@@ -175,6 +175,16 @@ def test_a_first_name_alone_resolves_to_the_full_name_the_article_gives() -> Non
     assert names.fullest(surname) == "Dupont", "a surname is not a first name"
 
 
+def test_a_name_run_together_resolves_to_the_same_name_with_its_particles_apart() -> None:
+    words = ["Wim", "Vandeven", "rit", ".", "Wim", "Van", "de", "Ven", "part", ".", "Wim", "Vandam", "reste", "."]
+    ents = ["B-PER", "I-PER", "O", "O", "B-PER", "I-PER", "I-PER", "I-PER", "O", "O", "B-PER", "I-PER", "O", "O"]
+    names = NameIndex(Doc(VOCAB, words=words, ents=ents))
+    together = next(n for n in names.names if n.text == "Wim Vandeven")
+    assert names.fullest(together) == "Wim Van de Ven"
+    other = next(n for n in names.names if n.text == "Wim Vandam")
+    assert names.fullest(other) == "Wim Vandam", "other letters: another person"
+
+
 def test_a_surname_resolves_to_the_full_name_the_tagger_labelled_misc() -> None:
     words = ["Erdoğan", "rit", ".", "Recep", "Tayyip", "Erdoğan", "part", ".", "le", "sommet", "Erdoğan", "."]
     ents = ["B-PER", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O", "O", "O", "B-MISC", "I-MISC", "O"]

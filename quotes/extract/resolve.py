@@ -346,10 +346,13 @@ class NameIndex:
                 surname = len(words) == 1 and self.first_name_gender(name.text) is None
                 # Thierry -> Thierry Pellard: a first name alone, as the press names people it met
                 first_name = len(words) == 1 and not surname and len(ow) >= 2 and ow[0] == words[0]
+                # Wim Vandeven -> Wim Van de Ven: the same letters, the particles written apart
+                run_together = "".join(ow) == "".join(words)
                 if (
                     (ow[-1] == words[-1] and _covers(ow, words))
                     or ((len(words) >= 2 or surname) and _contiguous(ow, words))
                     or first_name
+                    or run_together
                 ):
                     best = other
             elif name.label == "ORG" and other.label == "ORG":
