@@ -13,11 +13,11 @@ article names it, whether it is the byline. The scorer (`quotes.extract.scorer`)
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any
+from itertools import islice, pairwise
+from typing import Any, overload
 
 from quotes.extract.attribute import Attributed
 from quotes.extract.cues import reporting_kind
@@ -141,20 +141,28 @@ def governor(doc: Doc, first: int, last: int) -> Any:
     return None
 
 
+def _chain(doc: Doc, n: Name, steps: int) -> Iterator[tuple[Any, int]]:
+    """The tokens from a name's head up, each with its depth, while they have a head (at most `steps`)."""
+    node, depth = _span_head(doc, n), 0
+    while node.head.i != node.i and depth < steps:
+        yield node, depth
+        node, depth = node.head, depth + 1
+
+
 def _link(doc: Doc, n: Name, target: int, steps: int) -> tuple[str, int] | None:
     """How a name hangs from token `target` (the cue, the governing verb): the relation of the
     last step (nsubj, obj, ... or other) and how many steps up from the name's head, if at most
     `steps - 1` (« le chef de l'ONU, Martin Griffiths »: appos, then nsubj)."""
-    node, depth = _span_head(doc, n), 0
-    while node.head.i != node.i and depth < steps:
+    for node, depth in _chain(doc, n, steps):
         if node.head.i == target:
             dep = node.dep_.split(":")[0]
             return (dep if dep in CUE_DEPS else "other"), depth
-        node, depth = node.head, depth + 1
     return None
 
 
 RANKED = ("before_tokens", "after_tokens", "mentions", "before_paras", "cue_tokens")
+# Ranks above this count as this one: the candidates holding the RANK_CAP best values fix every rank.
+RANK_CAP = 5
 
 
 def _relative_ranks(cands: list[Candidate]) -> None:
@@ -164,7 +172,7 @@ def _relative_ranks(cands: list[Candidate]) -> None:
         for c in cands:
             if feat in c.features:
                 rank = values.index(c.features[feat])
-                c.features[f"{feat}_rank"] = float(min(rank, 5))
+                c.features[f"{feat}_rank"] = float(min(rank, RANK_CAP))
                 c.features[f"{feat}_best"] = float(rank == 0)
     for side in ("before", "after"):
         subjects = [c for c in cands if c.features.get(f"{side}_reporting_subject")]
@@ -229,6 +237,8 @@ def with_history(
     (nearest first): a quotation often belongs to whoever the next one is attributed to."""
     recent = [k for k in earlier[-4:] if k]
     coming = [k for k in (later or ())[:2] if k]
+    if isinstance(cands, QuoteCandidates):
+        cands = cands.among([*recent, *coming])
     following = later[0] if later else "<none>"
     prev = next((k for k in reversed(earlier) if k), None)
     last = earlier[-1] if earlier else "<none>"
@@ -259,6 +269,77 @@ def with_history(
     return out
 
 
+@dataclass(frozen=True)
+class _Quote:
+    """What one quotation's candidates are computed from, found once per quotation."""
+
+    ctx: QuoteContext
+    since: int  # the token after the previous quotation
+    base: dict[str, float]
+    role: tuple[str | None, str | None, set[str]]  # the patterns' role noun: lemma, gender, modifiers
+    para: int
+    first_sent: int
+    last_sent: int
+    rule_key: str | None
+    in_mention: set[str]
+    pron_gender: str | None
+    gov: Any
+    governed: dict[str, tuple[str, int]]  # candidate -> how its first mention hangs from `gov`
+
+
+class QuoteCandidates(Sequence[Candidate]):
+    """One quotation's candidates in order, "nobody named" last. Those that can matter to it are
+    built at once: the names near it, the patterns' answer, the article's most named, and those
+    that fix its ranks and its nearest-subject and nearest-person marks. Any other name's
+    candidate, with the same features, is built when asked for (`among`: the recent speakers
+    `with_history` keeps); reading the sequence builds them all."""
+
+    def __init__(self, builder: CandidateBuilder, quote: _Quote, built: list[Candidate]) -> None:
+        self._builder = builder
+        self._quote = quote
+        self._built = built
+        self._keys = {c.key for c in built}
+        self._marks: list[Callable[[list[Candidate]], None]] = []
+        self._marked = 0  # how many of the marks `_built` has had
+        self._wanted: set[str] = set()
+        self._all: list[Candidate] | None = None
+
+    def mark(self, mark: Callable[[list[Candidate]], None], wanted: str | None = None) -> None:
+        """Features set on the quotation's candidates from the others' (`mark` is run on every list
+        handed out); `wanted`: a candidate to build whatever the history (`with_history` keeps it)."""
+        self._marks.append(mark)
+        if wanted is not None:
+            self._wanted.add(wanted)
+
+    def among(self, keys: Collection[str]) -> list[Candidate]:
+        """The candidates built at once and those of `keys` (when the article names them), in order."""
+        missing = {k for k in (*keys, *self._wanted) if k in self._builder.mentions and k not in self._keys}
+        for mark in self._marks[self._marked :]:
+            mark(self._built)
+        self._marked = len(self._marks)
+        if not missing:
+            return self._built
+        cands = self._builder.completed(self._quote, self._built, missing)
+        for mark in self._marks:
+            mark(cands)
+        return cands
+
+    def _every(self) -> list[Candidate]:
+        if self._all is None:
+            self._all = self.among(self._builder.mentions.keys())
+        return self._all
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+    @overload
+    def __getitem__(self, k: int) -> Candidate: ...
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[Candidate]: ...
+    def __getitem__(self, k: int | slice) -> Candidate | Sequence[Candidate]:
+        return self._every()[k]
+
+
 class CandidateBuilder:
     """Candidates of every quotation of one parsed article, in text order."""
 
@@ -273,6 +354,7 @@ class CandidateBuilder:
         # mentions outside quotation marks, grouped by the fullest name they resolve to
         self.mentions: dict[str, list[Name]] = {}
         self.display: dict[str, tuple[str, str]] = {}
+        self.listed: list[tuple[Name, str]] = []  # the same mentions in text order, with their key
         for n in names.names:
             if n.start in quoted:
                 continue
@@ -280,9 +362,11 @@ class CandidateBuilder:
             key = fold(full)
             self.mentions.setdefault(key, []).append(n)
             self.display.setdefault(key, (full, n.label))
+            self.listed.append((n, key))
         # each name's paragraph and sentence, looked up once
         self.para_of = {n.start: self.paragraphs.of(doc[n.start].idx) for n in names.names}
         self.sent_of = {n.start: self.parsed.reading_sentence_index(n.start) for n in names.names}
+        self._index_mentions()
         self.byline = fold(article.author) if article.author else ""
         self.questions = sum(1 for line in self.text.splitlines() if _is_question(line.strip()))
         self.roles_of: dict[str, set[str]] = {}
@@ -318,11 +402,11 @@ class CandidateBuilder:
             f["mention_of"] = float(any(t.lower_ in ("de", "du", "des", "d'", "d’") for t in toks[1:]))
         return f
 
-    def candidates(self, ctxs: Sequence[QuoteContext]) -> list[list[Candidate]]:
+    def candidates(self, ctxs: Sequence[QuoteContext]) -> list[QuoteCandidates]:
         """Every quotation's candidates with the features that do not depend on the decisions
         before it (`with_history` adds those): every person and body the article names, the
         patterns' answer, the mention's own words for a body, and "nobody named" (last)."""
-        out: list[list[Candidate]] = []
+        out: list[QuoteCandidates] = []
         since = 0  # the token after the previous quotation
         for ctx in ctxs:
             out.append(self._for_quote(ctx, since))
@@ -332,7 +416,7 @@ class CandidateBuilder:
         self._echo_patterns(ctxs, out)
         return out
 
-    def _echo_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
+    def _echo_patterns(self, ctxs: Sequence[QuoteContext], out: list[QuoteCandidates]) -> None:
         """A quotation repeated in another (an intertitle « Il était son pire ennemi » above
         « Il était son pire ennemi », lance L'Avenir): the candidate the patterns name for the
         other. The same words anywhere after it, or one inside the other among the next ECHO_AHEAD."""
@@ -351,23 +435,32 @@ class CandidateBuilder:
                 j = next((i for i in ahead if w in words[i] or (len(words[i].split()) >= 3 and words[i] in w)), None)
             if j is None or ctxs[j].quote.kind == "indirect":
                 continue
-            for c in out[k]:
-                c.features["echoed"] = 1.0
-            _mark_rule_pick(out[k], ctxs[j].quote.speaker, "echo")
+            speaker = ctxs[j].quote.speaker
 
-    def _next_patterns(self, ctxs: Sequence[QuoteContext], out: list[list[Candidate]]) -> None:
+            def echoed(cands: list[Candidate], speaker: str | None = speaker) -> None:
+                for c in cands:
+                    c.features["echoed"] = 1.0
+                _mark_rule_pick(cands, speaker, "echo")
+
+            out[k].mark(echoed, fold(speaker) if speaker else None)
+
+    def _next_patterns(self, ctxs: Sequence[QuoteContext], out: list[QuoteCandidates]) -> None:
         """What the patterns say of the next quotation (« … ». « … », a ajouté X): the candidate
         they name there, with how they name it and how far the next quotation is."""
         direct = [k for k, ctx in enumerate(ctxs) if ctx.quote.kind != "indirect"]
         for k, nxt in pairwise(direct):
             q_next = ctxs[nxt].quote
             gap = self.doc[ctxs[k].last_token : ctxs[nxt].first_token].text.count("\n")
-            for c in out[k]:
-                c.features["next_gap_paras"] = float(min(5, gap))
-                c.features[f"next_attr_{q_next.attribution}"] = 1.0
-            _mark_rule_pick(out[k], q_next.speaker, "next", q_next.attribution)
 
-    def _for_quote(self, ctx: QuoteContext, since: int) -> list[Candidate]:
+            def following(cands: list[Candidate], gap: int = gap, q_next: Quote = q_next) -> None:
+                for c in cands:
+                    c.features["next_gap_paras"] = float(min(5, gap))
+                    c.features[f"next_attr_{q_next.attribution}"] = 1.0
+                _mark_rule_pick(cands, q_next.speaker, "next", q_next.attribution)
+
+            out[k].mark(following)
+
+    def _for_quote(self, ctx: QuoteContext, since: int) -> QuoteCandidates:
         doc, q = self.doc, ctx.quote
         base = self._base(ctx)
         gap = doc[since : ctx.first_token]
@@ -390,23 +483,28 @@ class CandidateBuilder:
         first_sent = self.parsed.reading_sentence_index(ctx.first_token)
         last_sent = self.parsed.reading_sentence_index(max(ctx.first_token, ctx.last_token - 1))
         rule_key = fold(q.speaker) if q.speaker else None
-        keys: dict[str, bool] = {}  # candidate -> named near the quotation
-        for key, ms in self.mentions.items():
-            keys[key] = any(
-                para - PARAGRAPHS_BACK <= self.para_of[n.start] <= para
-                or (n.start >= ctx.last_token and self.sent_of[n.start] <= last_sent + 1)
-                for n in ms
-            )
+        near = self._named_near(para, ctx.last_token, last_sent)  # candidates named near the quotation
+        cue = ctx.attributed.found.cue
+        wanted = set(self.mentions)
+        if self.ordered:  # the others cannot change a feature of these
+            wanted = near | self._ranks_fixed_by(ctx, para, cue.token if cue is not None else None)
+            wanted.update(islice((k for k in self.by_count if k not in near and k != rule_key), FAR_KEPT))
+            if rule_key in self.mentions:
+                wanted.add(rule_key)
+        keys = {key: key in near for key in sorted(wanted, key=self.order.__getitem__)}
+        n_near = len(near | {rule_key}) if rule_key else len(near)
         if rule_key:
             keys[rule_key] = True
         own = self._mention_words(ctx)
-        if own is not None and fold(own) not in keys:
+        if own is not None and fold(own) not in self.mentions and fold(own) != rule_key:
             keys[fold(own)] = True
+            n_near += 1
             self.display.setdefault(fold(own), (own, "MENTION"))
         m = ctx.attributed.mention
         in_mention = set()
         if m is not None:
-            in_mention = {fold(self.names.fullest(n)) for n in self.names.names if m.start <= n.start < m.end}
+            inside = self.names.names[bisect_left(self.name_starts, m.start) : bisect_left(self.name_starts, m.end)]
+            in_mention = {fold(self.names.fullest(n)) for n in inside}
         pron_gender = _pronoun_gender(q.speaker_mention) if q.attribution == "pronoun" else None
         gov = governor(doc, ctx.first_token, ctx.last_token)
         if gov is not None:
@@ -416,6 +514,45 @@ class CandidateBuilder:
             subjects = [t for t in gov.children if t.dep_.startswith("nsubj")]
             base["governor_subject_pronoun"] = float(any(t.pos_ == "PRON" for t in subjects))
             base["governor_subject_noun"] = float(any(t.pos_ == "NOUN" for t in subjects))
+        role = (role_lemma, role_gender, role_mods)
+        governed = self._hanging_from(gov.i) if gov is not None else {}
+        st = _Quote(
+            ctx, since, base, role, para, first_sent, last_sent, rule_key, in_mention, pron_gender, gov, governed
+        )
+        cands = self._build(st, keys)
+        self._ranked(st, cands)
+        f = dict(base)
+        f["is_null"] = 1.0
+        f["rule_null"] = float(rule_key is None)
+        if rule_key is None:
+            f[f"rule_null_{q.attribution}"] = 1.0
+            f[f"rule_how_{q.evidence}"] = 1.0
+        f["n_near"] = float(n_near)
+        cands.append(Candidate(None, None, f, q.speaker_mention if rule_key is None else None, None))
+        return QuoteCandidates(self, st, cands)
+
+    def completed(self, st: _Quote, built: list[Candidate], more: Collection[str]) -> list[Candidate]:
+        """One quotation's candidates `built` ("nobody named" last) with those of the names `more`
+        (never near it), ranked among them all."""
+        extra = self._build(st, dict.fromkeys(sorted(more, key=self.order.__getitem__), False))
+        last = len(self.order)  # the patterns' answer and the mention's words come after the names
+        cands = sorted(built[:-1] + extra, key=lambda c: self.order.get(c.key or "", last))
+        self._ranked(st, cands)
+        return [*cands, built[-1]]
+
+    def _ranked(self, st: _Quote, cands: list[Candidate]) -> None:
+        """The features of a quotation's candidates that depend on the others'."""
+        _relative_ranks(cands)
+        cue = st.ctx.attributed.found.cue
+        if cue is not None:
+            self._cue_order(cands, cue.token)
+
+    def _build(self, st: _Quote, keys: dict[str, bool]) -> list[Candidate]:
+        """The candidates of the names `keys` (-> named near the quotation), features of their own only."""
+        doc, ctx, since, base, para, gov = self.doc, st.ctx, st.since, st.base, st.para, st.gov
+        q, rule_key, in_mention, pron_gender = ctx.quote, st.rule_key, st.in_mention, st.pron_gender
+        first_sent, last_sent = st.first_sent, st.last_sent
+        role_lemma, role_gender, role_mods = st.role
         cands: list[Candidate] = []
         for key, near in keys.items():
             name, label = self.display.get(key, (q.speaker or key, "OTHER"))
@@ -430,7 +567,7 @@ class CandidateBuilder:
                 f[f"rule_pick_{q.attribution}"] = 1.0
                 f[f"rule_how_{q.evidence}"] = 1.0
             ms = self.mentions.get(key, [])
-            between = [n for n in ms if since <= n.start and n.end <= ctx.first_token]
+            between = self._between(key, since, ctx.first_token)
             f["named_since_prev"] = float(bool(between))
             f["subject_since_prev"] = float(any(_subject_of_reporting(doc, n)[0] for n in between))
             if role_lemma is not None:
@@ -446,8 +583,8 @@ class CandidateBuilder:
                         f["role_gender_clash"] = float(g != role_gender)
             if ms:
                 # the tagger's label varies from one mention to the next: the share of each
-                for lab in LABELS:
-                    f[f"share_{lab}"] = sum(1 for n in ms if n.label == lab) / len(ms)
+                for lab, share in zip(LABELS, self.shares[key], strict=True):
+                    f[f"share_{lab}"] = share
             else:
                 f[f"label_{label}"] = 1.0
             name_words = name.split()
@@ -464,12 +601,12 @@ class CandidateBuilder:
                     f["gender_agrees"] = float(g == pron_gender)
                     f["gender_clash"] = float(g != pron_gender)
             f["mentions"] = _log(len(ms))
-            f["mentions_before"] = _log(sum(1 for n in ms if n.end <= ctx.first_token))
+            n_before, last_before = self._before(key, ctx.first_token)
+            f["mentions_before"] = _log(n_before)
             mention_text = None
-            before = [n for n in ms if n.end <= ctx.first_token]
-            after = [n for n in ms if n.start >= ctx.last_token]
-            if before:
-                n = before[-1]
+            first_after = self._after(key, ctx.last_token)
+            if last_before is not None:
+                n = last_before
                 mention_text = n.text
                 f["before_tokens"] = _log(ctx.first_token - n.end)
                 f["before_sents"] = float(min(9, first_sent - self.sent_of[n.start]))
@@ -478,8 +615,8 @@ class CandidateBuilder:
                 self._mention_features(f, "before", n)
             else:
                 f["no_before"] = 1.0
-            if after:
-                n = after[0]
+            if first_after is not None:
+                n = first_after
                 mention_text = mention_text or n.text
                 f["after_tokens"] = _log(n.start - ctx.last_token)
                 f["after_sents"] = float(min(9, self.sent_of[n.start] - last_sent))
@@ -491,25 +628,176 @@ class CandidateBuilder:
                 f["no_mention"] = 1.0
             cue = ctx.attributed.found.cue
             if cue is not None and ms:
-                self._cue_features(f, cue.token, ms)
-            if gov is not None and ms:
-                self._governor_features(f, gov, ms)
+                self._cue_features(f, cue.token, key)
+            if gov is not None and key in st.governed:
+                self._governor_features(f, st.governed[key])
             if key == rule_key and q.speaker_mention:
                 mention_text = q.speaker_mention
             cands.append(Candidate(name, label, f, mention_text, key))
-        _relative_ranks(cands)
-        cue = ctx.attributed.found.cue
-        if cue is not None:
-            self._cue_order(cands, cue.token)
-        f = dict(base)
-        f["is_null"] = 1.0
-        f["rule_null"] = float(rule_key is None)
-        if rule_key is None:
-            f[f"rule_null_{q.attribution}"] = 1.0
-            f[f"rule_how_{q.evidence}"] = 1.0
-        f["n_near"] = float(sum(keys.values()))
-        cands.append(Candidate(None, None, f, q.speaker_mention if rule_key is None else None, None))
         return cands
+
+    # Where a quotation's names are looked up: mentions by position, once per article.
+
+    def _index_mentions(self) -> None:
+        listed, doc = self.listed, self.doc
+        self.order = {key: k for k, key in enumerate(self.mentions)}  # the candidates' order
+        self.name_starts = [n.start for n in self.names.names]
+        self.starts = [n.start for n, _ in listed]
+        self.paras = [self.para_of[n.start] for n, _ in listed]
+        self.sents = [self.sent_of[n.start] for n, _ in listed]
+        self.key_starts = {key: [n.start for n in ms] for key, ms in self.mentions.items()}
+        self.key_ends = {key: [n.end for n in ms] for key, ms in self.mentions.items()}
+        self.shares = {
+            key: [sum(1 for n in ms if n.label == lab) / len(ms) for lab in LABELS] for key, ms in self.mentions.items()
+        }
+        # no two mentions overlap (as spaCy's entities): then each name's mentions end in text
+        # order too, and the names that can change a quotation's features are found near it
+        self.ordered = all(a.end <= b.start for (a, _), (b, _) in pairwise(listed))
+        self.by_count = sorted(self.mentions, key=lambda k: -len(self.mentions[k]))
+        counts: dict[int, str] = {}  # a name for each of the RANK_CAP largest mention counts
+        for key in self.by_count:
+            if len(counts) < RANK_CAP:
+                counts.setdefault(len(self.mentions[key]), key)
+        self.most_named = set(counts.values())
+        self.reporting = [i for i, (n, _) in enumerate(listed) if _subject_of_reporting(doc, n)[1]]
+        self.persons = [i for i, (_, key) in enumerate(listed) if self.display[key][1] == "PER"]
+        self.hanging: dict[int, list[int]] = {}  # token -> the mentions hanging from it (3 steps at most)
+        for i, (n, _) in enumerate(listed):
+            for node, _depth in _chain(doc, n, 3):
+                self.hanging.setdefault(node.head.i, []).append(i)
+
+    def _in_sentence(self, sent: int) -> list[tuple[Name, str]]:
+        """The mentions in the reader's sentence number `sent`."""
+        return self.listed[bisect_left(self.sents, sent) : bisect_right(self.sents, sent)]
+
+    def _named_near(self, para: int, last: int, last_sent: int) -> set[str]:
+        """The names mentioned in a quotation's paragraph or the PARAGRAPHS_BACK before, or after
+        the quotation (ending at token `last`) up to the sentence after it."""
+        lo, hi = bisect_left(self.paras, para - PARAGRAPHS_BACK), bisect_right(self.paras, para)
+        near = {key for _, key in self.listed[lo:hi]}
+        k = bisect_left(self.starts, last)
+        while k < len(self.listed) and self.sents[k] <= last_sent + 1:
+            near.add(self.listed[k][1])
+            k += 1
+        return near
+
+    def _hanging_from(self, token: int) -> dict[str, tuple[str, int]]:
+        """Each name with a mention hanging from `token` within 3 steps: how its first one hangs."""
+        found: dict[str, tuple[str, int]] = {}
+        for i in self.hanging.get(token, ()):
+            n, key = self.listed[i]
+            link = _link(self.doc, n, token, 3)
+            if key not in found and link is not None:
+                found[key] = link
+        return found
+
+    def _between(self, key: str, since: int, first: int) -> list[Name]:
+        """A name's mentions from token `since` that end by token `first`."""
+        ms = self.mentions.get(key, [])
+        if self.ordered and ms:
+            return ms[bisect_left(self.key_starts[key], since) : bisect_right(self.key_ends[key], first)]
+        return [n for n in ms if since <= n.start and n.end <= first]
+
+    def _before(self, key: str, first: int) -> tuple[int, Name | None]:
+        """How many of a name's mentions end by token `first`, and the last of them."""
+        ms = self.mentions.get(key, [])
+        if self.ordered and ms:
+            k = bisect_right(self.key_ends[key], first)
+            return k, ms[k - 1] if k else None
+        before = [n for n in ms if n.end <= first]
+        return len(before), before[-1] if before else None
+
+    def _after(self, key: str, last: int) -> Name | None:
+        """A name's first mention from token `last` on."""
+        ms = self.mentions.get(key, [])
+        k = bisect_left(self.key_starts[key], last) if ms else 0
+        return ms[k] if k < len(ms) else None
+
+    def _around(self, key: str, token: int) -> list[Name]:
+        """A name's mentions among which the nearest to `token` is (in text order)."""
+        ms = self.mentions[key]
+        if not self.ordered:
+            return ms
+        k = bisect_right(self.key_starts[key], token)
+        return ms[max(0, k - 1) : k + 1]
+
+    def _ranks_fixed_by(self, ctx: QuoteContext, para: int, cue: int | None) -> set[str]:
+        """The names whose candidates hold the RANK_CAP best values of every ranked feature of a
+        quotation (and its nearest reporting subject and person on each side, the names of its
+        cue's sentence): built with those named near it, they give every candidate the ranks and
+        marks it has among all the article's names. Mentions must not overlap."""
+        first, last, listed = ctx.first_token, ctx.last_token, self.listed
+        keys = set(self.most_named)
+        seen: set[str] = set()
+        paras: set[int] = set()
+        k = bisect_left(self.starts, first) - 1
+        while (
+            k >= 0
+            and len(seen) < len(self.order)
+            and (len(seen) < RANK_CAP or (len(paras) < RANK_CAP and 9 not in paras))
+        ):
+            n, key = listed[k]
+            k -= 1
+            if n.end > first or key in seen:
+                continue
+            seen.add(key)
+            p = min(9, para - self.paras[k + 1])
+            if len(seen) <= RANK_CAP or p not in paras:
+                keys.add(key)
+            paras.add(p)
+        seen = set()
+        k = bisect_left(self.starts, last)
+        while k < len(listed) and len(seen) < RANK_CAP:
+            seen.add(listed[k][1])
+            k += 1
+        keys |= seen
+        # the nearest reporting subject and person on each side
+        for pool, valid in ((self.reporting, True), (self.persons, False)):
+            j = bisect_left(pool, bisect_left(self.starts, first)) - 1
+            while j >= 0:
+                n, key = listed[pool[j]]
+                j -= 1
+                if n.end <= first and (not valid or self._before(key, first)[1] is n):
+                    keys.add(key)
+                    break
+            j = bisect_left(pool, bisect_left(self.starts, last))
+            while j < len(pool):
+                n, key = listed[pool[j]]
+                j += 1
+                if not valid or self._after(key, last) is n:
+                    keys.add(key)
+                    break
+        if cue is not None:
+            keys |= {key for _, key in self._in_sentence(self.parsed.reading_sentence_index(cue))}
+            keys |= self._nearest_to(cue)
+        return keys
+
+    def _nearest_to(self, cue: int) -> set[str]:
+        """The names of the RANK_CAP nearest distances to token `cue` (either side), and the one
+        named across it."""
+        listed = self.listed
+        a = bisect_right(self.starts, cue)  # the first mention after the cue
+        b = a - 1
+        keys: set[str] = set()
+        if b >= 0 and listed[b][0].end > cue:
+            keys.add(listed[b][1])
+            b -= 1
+        seen = set(keys)
+        gaps: set[int] = set()
+        while len(gaps) < RANK_CAP and len(seen) < len(self.order) and (b >= 0 or a < len(listed)):
+            before = cue - listed[b][0].end + 1 if b >= 0 else len(self.doc)
+            after = listed[a][0].start - cue if a < len(listed) else len(self.doc)
+            if b >= 0 and before <= after:
+                gap, key = before, listed[b][1]
+                b -= 1
+            else:
+                gap, key = after, listed[a][1]
+                a += 1
+            if key not in seen:
+                seen.add(key)
+                keys.add(key)
+                gaps.add(gap)
+        return keys
 
     def _cue_order(self, cands: list[Candidate], cue_i: int) -> None:
         """Which candidate is named first after the cue in its sentence (the inverted subject's
@@ -520,17 +808,14 @@ class CandidateBuilder:
         by_key = {c.key: c for c in cands if c.key}
         after: list[tuple[int, bool, str]] = []
         before: list[tuple[int, bool, str]] = []
-        for key, ms in self.mentions.items():
+        for n, key in self._in_sentence(sent):
             if key not in by_key:
                 continue
-            for n in ms:
-                if self.sent_of[n.start] != sent:
-                    continue
-                outside_pp = _in_pp(doc, n) is None
-                if n.start > cue_i:
-                    after.append((n.start, outside_pp, key))
-                elif n.end <= cue_i:
-                    before.append((-n.end, outside_pp, key))
+            outside_pp = _in_pp(doc, n) is None
+            if n.start > cue_i:
+                after.append((n.start, outside_pp, key))
+            elif n.end <= cue_i:
+                before.append((-n.end, outside_pp, key))
         for found, name in ((after, "cue_first_after"), (before, "cue_last_before")):
             found.sort()
             if found:
@@ -539,29 +824,24 @@ class CandidateBuilder:
             if free_keys:
                 by_key[free_keys[0]].features[f"{name}_free"] = 1.0
 
-    def _governor_features(self, f: dict[str, float], gov: Any, ms: list[Name]) -> None:
+    def _governor_features(self, f: dict[str, float], link: tuple[str, int]) -> None:
         """How the candidate's mentions stand to the quotation's governing verb: its subject (or
         the subject's apposition or complement: le chef de l'ONU, Martin Griffiths), its object."""
-        for n in ms:
-            link = _link(self.doc, n, gov.i, 3)
-            if link is not None:
-                f[f"gov_dep_{link[0]}"] = 1.0
-                f["gov_depth"] = float(link[1])
-                return
+        f[f"gov_dep_{link[0]}"] = 1.0
+        f["gov_depth"] = float(link[1])
 
-    def _cue_features(self, f: dict[str, float], cue_i: int, ms: list[Name]) -> None:
+    def _cue_features(self, f: dict[str, float], cue_i: int, key: str) -> None:
         """How the candidate's mentions stand to the cue: distance, side, syntactic link."""
         doc = self.doc
         cue_sent = self.parsed.reading_sentence_index(cue_i)
-        nearest = min(ms, key=lambda n: min(abs(n.start - cue_i), abs(n.end - 1 - cue_i)))
+        nearest = min(self._around(key, cue_i), key=lambda n: min(abs(n.start - cue_i), abs(n.end - 1 - cue_i)))
         gap = nearest.start - cue_i if nearest.start > cue_i else cue_i - nearest.end + 1
         f["cue_tokens"] = _log(gap)
         f["cue_after"] = float(nearest.start > cue_i)
         f["cue_right_after"] = float(0 < nearest.start - cue_i <= 5)
-        f["cue_same_sent"] = float(any(self.sent_of[n.start] == cue_sent for n in ms))
-        for n in ms:
-            if self.sent_of[n.start] != cue_sent:
-                continue
+        in_sentence = [n for n, k in self._in_sentence(cue_sent) if k == key]
+        f["cue_same_sent"] = float(bool(in_sentence))
+        for n in in_sentence:
             link = _link(doc, n, cue_i, 4)
             if link is not None:
                 f[f"cue_dep_{link[0]}"] = 1.0

@@ -29,7 +29,7 @@ class Analysis:
 
     article: Article
     quotes: tuple[Quote, ...]
-    candidates: tuple[tuple[Candidate, ...], ...]
+    candidates: tuple[Sequence[Candidate], ...]  # each built lazily (candidates.QuoteCandidates)
     coreference: Literal["coreferee", "fallback"]
     speech: tuple[dict[str, float] | None, ...] = ()  # each quote's speech features (quotes.extract.speech)
     rejected: tuple[bool, ...] = ()  # quotes the detection rules judge not speech (kept for the classifier)
@@ -210,7 +210,7 @@ class Extractor:
             self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
             mode = "fallback"
         rejected = tuple(a.found.rejected is not None for a in attributed)
-        return Analysis(article, tuple(quotes), tuple(tuple(c) for c in cands), mode, speech, rejected)
+        return Analysis(article, tuple(quotes), tuple(cands), mode, speech, rejected)
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
