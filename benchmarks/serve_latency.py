@@ -5,12 +5,18 @@ default), 50 concurrent clients sending searches in a bounded loop; prints p50 /
     .venv/bin/python benchmarks/serve_latency.py --quotes 100000          # a smaller database
     .venv/bin/python benchmarks/serve_latency.py --requests 4000 --concurrency 50 --format json
     .venv/bin/python benchmarks/serve_latency.py --workers 2             # quotes serve --workers 2
+    .venv/bin/python benchmarks/serve_latency.py --serve-args '--search-cache 0'   # no repeat cache
+    .venv/bin/python benchmarks/serve_latency.py --compare ../main/.venv/bin/quotes  # before/after
 
 The database is the one benchmarks/search_latency.py builds (its `build`, same default path for
 1,000,000 quotes, so either script reuses the other's). The server is the real `quotes serve`
 command, started on a free localhost port as a child process and stopped at the end; the clients
-are httpx's async client in this process. Target: p95 < 200 ms. A script that prints figures,
-never a test that asserts a time.
+are httpx's async client in this process. Each level of concurrency (`--concurrency 1,50`, the
+default) runs on a fresh server, so that no run starts with another's warm caches; with
+`--compare`, another `quotes` executable is measured first at each level and the ratios are to
+it. Each run prints the CPU seconds of the server (its processes, per search) and of the
+clients, and the machine's load average before and after: the machine may be shared.
+Target: p95 < 200 ms. A script that prints figures, never a test that asserts a time.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import asyncio
 import os
 import random
+import shlex
 import socket
 import sqlite3
 import statistics
@@ -26,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -36,7 +44,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_latency import OUTLETS, RARE, WORDS, ensure_built, percentile  # noqa: E402
 
 TARGET_P95_MS = 200.0
-errors: list[str] = []  # the connection errors of the last load()
 
 
 def default_db(n_quotes: int) -> str:
@@ -50,9 +57,9 @@ def free_port() -> int:
         return port
 
 
-def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    quotes = Path(sys.executable).parent / "quotes"
-    command = [str(quotes), "serve", "--db", str(db), "--port", str(port), "--workers", str(workers)]
+def start_server(command: list[str], db: Path, port: int) -> subprocess.Popen[bytes]:
+    """`command` (a `quotes` executable and options) serving `db` on `port`, once it answers."""
+    command = [command[0], "serve", "--db", str(db), "--port", str(port), *command[1:]]
     log = open(f"/tmp/serve-latency-{port}.log", "wb")  # the child writes it until stopped
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -84,11 +91,11 @@ def query_makers(names: list[str], rng: random.Random) -> dict[str, Callable[[],
     }
 
 
-async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str
-               ) -> list[tuple[str, float, int, int]]:
-    """Send the planned searches from `concurrency` clients at once; (kind, ms, status, bytes) each."""
+async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str,
+               errors: list[str]) -> list[tuple[str, float, int, int]]:
+    """Send the planned searches from `concurrency` clients at once; (kind, ms, status, bytes) each,
+    and the text of each connection error in `errors`."""
     results: list[tuple[str, float, int, int]] = []
-    errors.clear()
     queue = list(reversed(plan))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
@@ -111,17 +118,123 @@ async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: i
     return results
 
 
+
+def cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """User + system CPU seconds of the server process and its worker processes so far."""
+    import psutil
+
+    parent = psutil.Process(server.pid)
+    total = 0.0
+    for proc in [parent, *parent.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def machine_load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f} (5 min {five:.1f})"
+
+
+@dataclass
+class Run:
+    """One level of concurrency against one server: the searches and what they cost."""
+
+    label: str
+    concurrency: int
+    results: list[tuple[str, float, int, int]]
+    wall: float
+    server_cpu: float
+    client_cpu: float
+    load_before: str
+    load_after: str
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def times(self) -> list[float]:
+        return [ms for _, ms, status, _ in self.results if status == 200]
+
+    @property
+    def cpu_per_search(self) -> float:
+        return self.server_cpu / len(self.results)
+
+
+def measure(command: list[str], label: str, path: Path, plan: list[tuple[str, dict[str, str]]],
+            warm: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str) -> Run:
+    """A fresh server (no run inherits another's warm caches), warmed up, then the plan."""
+    port = free_port()
+    server = start_server(command, path, port)
+    errors: list[str] = []
+    try:
+        asyncio.run(load(port, warm, 4, fmt, []))  # warm-up: first touch of each kind of search
+        load_before = machine_load()
+        cpu0, client0, t0 = cpu_seconds(server), time.process_time(), time.perf_counter()
+        results = asyncio.run(load(port, plan, concurrency, fmt, errors))
+        wall = time.perf_counter() - t0
+        server_cpu, client_cpu = cpu_seconds(server) - cpu0, time.process_time() - client0
+        load_after = machine_load()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return Run(label, concurrency, results, wall, server_cpu, client_cpu, load_before, load_after, errors)
+
+
+def report(run: Run, kinds: list[str], baseline: Run | None) -> None:
+    results = run.results
+    n = len(results)
+    print(f"\n{run.label}: {run.concurrency} concurrent client(s), {n:,} searches, milliseconds:")
+    print(f"{'search':<22}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for kind in kinds:
+        mine = [ms for k, ms, status, _ in results if k == kind and status == 200]
+        if mine:
+            print(f"{kind:<22}{len(mine):>6}{percentile(mine, 50):9.1f}{percentile(mine, 95):9.1f}"
+                  f"{percentile(mine, 99):9.1f}{max(mine):9.1f}")
+    times = run.times
+    if times:
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        print(f"{'all searches':<22}{len(times):>6}{p50:9.1f}{p95:9.1f}{percentile(times, 99):9.1f}{max(times):9.1f}")
+        size = statistics.mean(r[3] for r in results)
+        print(f"throughput {n / run.wall:.0f} searches/s ({run.wall:.1f} s wall); mean answer {size:,.0f} bytes; "
+              f"p95 {p95:.0f} ms is {p95 / TARGET_P95_MS:.2f} x the {TARGET_P95_MS:.0f} ms target "
+              f"({'met' if p95 < TARGET_P95_MS else 'NOT met'})")
+        print(f"CPU: server {run.server_cpu:.1f} s = {1000 * run.cpu_per_search:.1f} ms per search, "
+              f"clients {run.client_cpu:.1f} s = {1000 * run.client_cpu / n:.1f} ms per search; "
+              f"load average {run.load_before} before, {run.load_after} after")
+        if baseline is not None and baseline.times:
+            print(f"  against the baseline: p50 x {p50 / percentile(baseline.times, 50):.2f}, "
+                  f"p95 x {p95 / percentile(baseline.times, 95):.2f}, "
+                  f"server CPU per search x {run.cpu_per_search / baseline.cpu_per_search:.2f}, "
+                  f"throughput x {(n / run.wall) / (len(baseline.results) / baseline.wall):.2f}")
+    failed = [r for r in results if r[2] != 200]
+    if failed:
+        print(f"{len(failed)} searches failed (status, 0 = connection error): {sorted({r[2] for r in failed})}")
+        for line in sorted(set(run.errors)):
+            print(f"  {run.errors.count(line)} x {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quotes", type=int, default=1_000_000)
     parser.add_argument("--speakers", type=int, default=5_000)
     parser.add_argument("--db", help="database file (default: /tmp/quotes-bench-1m.db or -N.db)")
     parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--concurrency", type=int, default=50, help="clients searching at once")
+    parser.add_argument("--concurrency", default="1,50",
+                        help="clients searching at once; levels separated by commas, each on a fresh server")
     parser.add_argument("--requests", type=int, default=2000, help="searches in all (the bounded loop)")
     parser.add_argument("--format", choices=("html", "json"), default="html", help="the page or ?format=json")
     parser.add_argument("--workers", type=int, default=1, help="quotes serve --workers")
+    parser.add_argument("--serve-args", default="", help="more `quotes serve` options, e.g. '--search-cache 0'")
+    parser.add_argument("--compare", metavar="QUOTES",
+                        help="another `quotes` executable (e.g. a main checkout's .venv/bin/quotes), measured "
+                             "first at each level as the baseline of the ratios (given the same --serve-args)")
     args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     path = Path(args.db or default_db(args.quotes))
     ensure_built(path, args.quotes, args.speakers, rebuild=args.rebuild)
     con = sqlite3.connect(path)
@@ -134,43 +247,22 @@ def main() -> None:
     kinds = list(makers)
     plan = [(kind, makers[kind]()) for kind in (rng.choice(kinds) for _ in range(args.requests))]
     warm = [(kind, makers[kind]()) for kind in kinds for _ in range(3)]
+    distinct = len({tuple(sorted(p.items())) for _, p in plan})
 
-    port = free_port()
-    server = start_server(path, port, args.workers)
-    try:
-        asyncio.run(load(port, warm, 4, args.format))  # warm-up: first touch of each kind of search
-        t0 = time.perf_counter()
-        results = asyncio.run(load(port, plan, args.concurrency, args.format))
-        wall = time.perf_counter() - t0
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    failed = [r for r in results if r[2] != 200]
-    times = [ms for _, ms, status, _ in results if status == 200]
-    print(f"\n`quotes serve` search latency on {n:,} quotes (SQLite), {args.concurrency} concurrent clients, "
-          f"{len(results):,} searches ({args.format}), {args.workers} server process(es), {os.cpu_count()} CPU cores, "
-          "milliseconds:")
-    print(f"{'search':<22}{'n':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
-    for kind in kinds:
-        mine = [ms for k, ms, status, _ in results if k == kind and status == 200]
-        if mine:
-            print(f"{kind:<22}{len(mine):>6}{percentile(mine, 50):9.1f}{percentile(mine, 95):9.1f}"
-                  f"{percentile(mine, 99):9.1f}{max(mine):9.1f}")
-    if times:
-        p95 = percentile(times, 95)
-        print(f"{'all searches':<22}{len(times):>6}{percentile(times, 50):9.1f}{p95:9.1f}"
-              f"{percentile(times, 99):9.1f}{max(times):9.1f}")
-        size = statistics.mean(r[3] for r in results)
-        print(f"throughput {len(results) / wall:.0f} searches/s; mean answer {size:,.0f} bytes; "
-              f"p95 {p95:.0f} ms is {p95 / TARGET_P95_MS:.2f} x the {TARGET_P95_MS:.0f} ms target "
-              f"({'met' if p95 < TARGET_P95_MS else 'NOT met'})")
-    if failed:
-        print(f"{len(failed)} searches failed (status, 0 = connection error): {sorted({r[2] for r in failed})}")
-        for line in sorted(set(errors)):
-            print(f"  {errors.count(line)} x {line}")
+    extra = [*shlex.split(args.serve_args), "--workers", str(args.workers)]
+    servers = [(f"baseline {args.compare}", [args.compare, *extra])] if args.compare else []
+    servers.append(("this checkout", [str(Path(sys.executable).parent / "quotes"), *extra]))
+    print(f"`quotes serve` search latency on {n:,} quotes (SQLite), {len(plan):,} searches ({args.format}) a run, "
+          f"{distinct:,} of them distinct, {args.workers} server process(es), {os.cpu_count()} CPU cores; "
+          f"load average {machine_load()}", flush=True)
+    for concurrency in levels:
+        baseline: Run | None = None
+        for label, command in servers:
+            run = measure(command, label, path, plan, warm, concurrency, args.format)
+            report(run, kinds, baseline)
+            sys.stdout.flush()
+            if args.compare and baseline is None:
+                baseline = run
 
 
 if __name__ == "__main__":
