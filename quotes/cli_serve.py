@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from quotes.cli import app
+from quotes.web.cache import CACHE_SIZE
 
 # Seconds an idle keep-alive connection stays open (uvicorn's default is 5): under load, a client's
 # next request on a connection can arrive just as a short timer closes it (a reset, not an answer).
@@ -29,6 +30,11 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Server processes (they share one CSRF secret).")
     ] = 1,
+    search_cache: Annotated[
+        int,
+        typer.Option(min=0, max=1_000_000, help="Search answers each process keeps while the database is "
+                     "unchanged (SQLite files only; 0: none)."),
+    ] = CACHE_SIZE,
 ) -> None:
     """Serve search, speaker and article pages over the database (read-only unless --allow-edits)."""
     import uvicorn
@@ -47,17 +53,17 @@ def serve(
         import os
         import secrets
 
-        from quotes.web.app import SERVE_DB, SERVE_EDITS, SERVE_SECRET
+        from quotes.web.app import SERVE_CACHE, SERVE_DB, SERVE_EDITS, SERVE_SECRET
 
         engine.dispose()
         os.environ.update({SERVE_DB: db or "", SERVE_EDITS: "1" if allow_edits else "",
-                           SERVE_SECRET: secrets.token_hex(32)})
+                           SERVE_SECRET: secrets.token_hex(32), SERVE_CACHE: str(search_cache)})
         uvicorn.run("quotes.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
                     log_level="info", timeout_keep_alive=KEEP_ALIVE)
         return
     try:
-        uvicorn.run(create_app(engine, allow_edits=allow_edits), host=host, port=port, log_level="info",
-                    timeout_keep_alive=KEEP_ALIVE)
+        uvicorn.run(create_app(engine, allow_edits=allow_edits, cache_size=search_cache), host=host, port=port,
+                    log_level="info", timeout_keep_alive=KEEP_ALIVE)
     finally:
         engine.dispose()
 

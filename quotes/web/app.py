@@ -10,14 +10,19 @@ gets 403, and so does every POST to a read-only server.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 import sqlalchemy as sa
+from anyio import CapacityLimiter
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -34,11 +39,15 @@ from quotes.errors import NotFoundError, QuotesError
 from quotes.export import citation_line, export_bibtex, french_date, french_quote
 from quotes.search import Filters, Hit, load_hits, search
 from quotes.web.article import Mark, segments
+from quotes.web.cache import CACHE_SIZE, Answer, AnswerCache, data_version
 
 FILTER_NAMES = ("speaker", "text", "since", "until", "outlet", "venue", "kind")
 PAGE_SIZE = 20
 EDIT_ACTIONS = ("speaker", "not-a-quote")
 MAX_FORM_BYTES = 8192
+# The threads that make the searches not answered from the cache: a few threads finish the
+# searches one after another rather than forty taking turns at the interpreter.
+SEARCH_THREADS = 4
 
 templates = Environment(loader=PackageLoader("quotes.web", "templates"), autoescape=select_autoescape(["html"]))
 templates.filters["french_date"] = french_date
@@ -56,6 +65,13 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     from quotes.cli_db import hit_record  # the record `quotes search --format json` prints
 
     return hit_record(hit)
+
+
+@functools.lru_cache(maxsize=4096)
+def citations(hit: Hit) -> tuple[str, str]:
+    """The French citation line and the BibTeX of one hit. Kept by the hit's value (every field of
+    it, corrections included), so a quote changed in the database is a new hit, cited afresh."""
+    return citation_line(hit), export_bibtex([hit])
 
 
 class Csrf:
@@ -78,37 +94,61 @@ def back_path(value: str) -> str:
     return "/"
 
 
-def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | None = None) -> Starlette:
+def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | None = None,
+               cache_size: int = CACHE_SIZE) -> Starlette:
+    """The application over `engine`; `cache_size` search answers are kept (0: none)."""
     csrf = Csrf(secret) if allow_edits else None
     read = db.reader(engine)  # pages and searches: concurrent readers, no write lock (corrections use `engine`)
+    version = data_version(engine) if cache_size > 0 else None
+    cache = AnswerCache(version, cache_size) if version is not None else None
+    searchers = CapacityLimiter(SEARCH_THREADS)
+
+    def page_html(name: str, status: int = 200, **context: Any) -> Answer:
+        body = templates.get_template(name).render(csrf=csrf, **context).encode("utf-8")
+        return Answer(body, HTMLResponse.media_type, status)
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return HTMLResponse(templates.get_template(name).render(csrf=csrf, **context), status_code=status)
+        return HTMLResponse(page_html(name, status, **context).body, status_code=status)
 
     async def index(request: Request) -> Response:
         return render("search.html", form={}, hits=None, notes=[], error=None, here="/")
 
-    def search_page(request: Request) -> Response:
+    async def search_page(request: Request) -> Response:
+        """A search answered from the cache on the event loop when it was made at this version of
+        the database; otherwise made in one of the SEARCH_THREADS threads, and kept if it found."""
         params = request.query_params
         form = {k: params.get(k, "").strip() for k in FILTER_NAMES}
         try:
             page = max(1, int(params.get("page", "1")))
         except ValueError:
             page = 1
+        as_json = params.get("format") == "json"
+        # The page links back to its own query (edit forms); the JSON is the hits alone.
+        key = (as_json, tuple(form.items()), page, None if as_json else here(request))
+        now = cache.version() if cache is not None else None  # read before searching: never older than the key
+        kept = cache.get(now, key) if cache is not None and now is not None else None
+        if kept is not None:
+            return Response(kept.body, status_code=kept.status, media_type=kept.media_type)
+        answer = await anyio.to_thread.run_sync(search_answer, form, page, as_json, here(request), limiter=searchers)
+        if cache is not None and now is not None and answer.status == 200:
+            cache.put(now, key, answer)
+        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+
+    def search_answer(form: dict[str, str], page: int, as_json: bool, here: str) -> Answer:
         wanted = {k: v for k, v in form.items() if v}
         try:
             result = search(read, Filters(**wanted, limit=PAGE_SIZE * page + 1))
         except QuotesError as exc:
-            if params.get("format") == "json":
-                return JSONResponse({"error": str(exc)}, status_code=400)
-            return render("search.html", 400, form=form, hits=None, notes=[], error=str(exc), here="/")
-        if params.get("format") == "json":
-            return JSONResponse([hit_json(h) for h in result.hits[: PAGE_SIZE * page]])
+            if as_json:
+                return json_answer({"error": str(exc)}, status=400)
+            return page_html("search.html", 400, form=form, hits=None, notes=[], error=str(exc), here="/")
+        if as_json:
+            return json_answer([hit_json(h) for h in result.hits[: PAGE_SIZE * page]])
         hits = result.hits[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
         more = len(result.hits) > PAGE_SIZE * page
-        cites = {h.quote_id: (citation_line(h), export_bibtex([h])) for h in hits}
-        return render("search.html", form=form, hits=hits, notes=result.notes, error=None, page=page, more=more,
-                      cites=cites, here=here(request), articles=article_ids(hits))
+        cites = {h.quote_id: citations(h) for h in hits}
+        return page_html("search.html", form=form, hits=hits, notes=result.notes, error=None, page=page, more=more,
+                         cites=cites, here=here, articles=article_ids(hits))
 
     def speaker_page(request: Request) -> Response:
         speaker_id = int(request.path_params["speaker_id"])
@@ -213,8 +253,15 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
             ids = [int(v) for v in (correction.previous, correction.value) if v and v.isdigit()]
             return describe(correction, speaker_names(session, ids))
 
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if cache is not None:
+            cache.close()
+
     static = StaticFiles(directory=str(Path(__file__).parent / "static"))
-    return Starlette(
+    application = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", index),
             Route("/search", search_page),
@@ -224,9 +271,17 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
             Mount("/static", static, name="static"),
         ]
     )
+    application.state.search_cache = cache  # None when the database has no version to key it on
+    return application
+
+
+def json_answer(content: Any, status: int = 200) -> Answer:
+    """The body Starlette's JSONResponse renders, kept to be sent again."""
+    return Answer(bytes(JSONResponse(content).body), JSONResponse.media_type, status)
 
 
 SERVE_DB, SERVE_EDITS, SERVE_SECRET = "QUOTES_SERVE_DB", "QUOTES_SERVE_EDITS", "QUOTES_SERVE_SECRET"
+SERVE_CACHE = "QUOTES_SERVE_CACHE"
 
 
 def app_from_environment() -> Starlette:
@@ -238,7 +293,8 @@ def app_from_environment() -> Starlette:
     secret = os.environ.get(SERVE_SECRET, "")
     edits = os.environ.get(SERVE_EDITS) == "1"
     engine = db.open_db(os.environ.get(SERVE_DB) or None, create=False, write=edits)  # read-only: no migration
-    return create_app(engine, allow_edits=edits, secret=bytes.fromhex(secret) or None)
+    cache_size = int(os.environ.get(SERVE_CACHE) or CACHE_SIZE)
+    return create_app(engine, allow_edits=edits, secret=bytes.fromhex(secret) or None, cache_size=cache_size)
 
 
 def article_text(path: str | None) -> str | None:
