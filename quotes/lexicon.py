@@ -77,8 +77,8 @@ def wording_nouns() -> frozenset[str]:
 
 @cache
 def venue_words() -> dict[str, frozenset[str]]:
-    """The venue lexicon by category (medium, platform, document, event, audience, institution,
-    qualifier): the words a venue phrase is headed by (quotes/extract/situate.py)."""
+    """The venue lexicon by category (medium, platform, named platform, document, event, audience,
+    institution): the words a venue phrase is headed by or named with (quotes/extract/situate.py)."""
     found: dict[str, set[str]] = {}
     for entry in _lines("venue_words.txt"):
         category, _, words = entry.partition(":")

@@ -1,10 +1,11 @@
-"""The date a quote was said and its venue, from the narration around it (no model needed)."""
+"""The date a quote was said, from the narration around it (no model needed); venues are read on
+the parse (tests/test_venues.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from quotes.extract.situate import DAYS, MONTHS, said_on, situate_quotes, venue
+from quotes.extract.situate import DAYS, MONTHS, said_on, situate_quotes
 from quotes.types import Article, Quote
 
 # Thursday 4 July 2024.
@@ -102,78 +103,12 @@ def test_impossible_dates_are_ignored() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "quoted", "expected"),
-    [
-        (
-            "« La coopération régionale est solide », a affirmé Vladimir Poutine "
-            "lors du sommet de l'OCS à Astana, jeudi.",
-            "La coopération régionale est solide",
-            "sommet de l'OCS à Astana",
-        ),
-        (
-            "« Nous ne reculerons pas », a déclaré le ministre sur BFM TV.",
-            "Nous ne reculerons pas",
-            "sur BFM TV",
-        ),
-        (
-            "Dans un communiqué, la préfecture a précisé : « Les routes sont rouvertes. »",
-            "Les routes sont rouvertes.",
-            "dans un communiqué",
-        ),
-        (
-            "« Ce texte est injuste », a lancé la députée devant l'Assemblée.",
-            "Ce texte est injuste",
-            "devant l'Assemblée",
-        ),
-        (
-            "« Ce texte est injuste », a lancé la députée devant l'Assemblée nationale mardi.",
-            "Ce texte est injuste",
-            "devant l'Assemblée nationale",
-        ),
-        (
-            "« Il faut agir », a-t-elle dit au micro de France Inter.",
-            "Il faut agir",
-            "au micro de France Inter",
-        ),
-        (
-            "« Il faut agir », a-t-elle dit dans un entretien au Courrier du Nord.",
-            "Il faut agir",
-            "dans un entretien au Courrier du Nord",
-        ),
-        (
-            "« Il faut agir », a-t-elle dit lors d'une conférence de presse mardi.",
-            "Il faut agir",
-            "conférence de presse",
-        ),
-        ("« Il faut agir », a-t-elle déclaré au Sénat.", "Il faut agir", "au Sénat"),
-        (
-            "« Il faut agir », a-t-elle déclaré devant le conseil municipal.",
-            "Il faut agir",
-            "devant le conseil municipal",
-        ),
-    ],
-)
-def test_venue(text: str, quoted: str, expected: str) -> None:
-    assert venue(*case(text, quoted)) == expected
-
-
-def test_no_venue_when_the_text_gives_none() -> None:
-    assert venue(*case("« Il faut agir », a-t-elle dit.", "Il faut agir")) is None
-    # What the narration is about is no venue.
-    assert venue(*case("« C'est un crime », a dit le maire après les frappes sur Kiev.", "C'est un crime")) is None
-    assert venue(*case("« Nous voterons », a-t-il dit lors du débat sur France Travail.", "Nous voterons")) == (
-        "débat sur France Travail"
-    )
-    # A venue inside the quotation is what the speaker talks about, not where they spoke.
-    assert venue(*case("« Je parlerai devant l'Assemblée », a-t-elle dit.", "Je parlerai devant l'Assemblée")) is None
-
-
-def test_situate_quotes_fills_date_source_and_venue_and_keeps_a_given_venue() -> None:
+def test_situate_quotes_fills_date_and_source_and_keeps_the_venue_read_on_the_parse() -> None:
     article, quote = case(
         "« Nous ne reculerons pas », a déclaré mercredi le ministre sur BFM TV.", "Nous ne reculerons pas"
     )
     (done,) = situate_quotes(article, [quote])
-    assert (done.said_on, done.said_on_source, done.venue) == ("2024-07-03", "article", "sur BFM TV")
-    (kept,) = situate_quotes(article, [Quote(quote.text, quote.start, quote.end, "direct", venue="au Sénat")])
-    assert kept.venue == "au Sénat"
+    assert (done.said_on, done.said_on_source, done.venue) == ("2024-07-03", "article", None)
+    (kept,) = situate_quotes(article, [Quote(quote.text, quote.start, quote.end, "direct", venue="sur BFM TV")])
+    assert (kept.said_on, kept.venue) == ("2024-07-03", "sur BFM TV")
+

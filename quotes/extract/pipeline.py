@@ -179,6 +179,7 @@ class Extractor:
         from quotes.extract.detect import detect_quotes, quoted_tokens
         from quotes.extract.parsed import ParsedArticle
         from quotes.extract.resolve import name_index, resolve_speakers
+        from quotes.extract.situate import with_venues
         from quotes.extract.speech import article_features
 
         parsed = ParsedArticle.of(doc)
@@ -209,6 +210,7 @@ class Extractor:
         if coref.failed:
             self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
             mode = "fallback"
+        quotes = with_venues(doc, quotes, [a.found for a in attributed])
         rejected = tuple(a.found.rejected is not None for a in attributed)
         return Analysis(article, tuple(quotes), tuple(cands), mode, speech, rejected)
 

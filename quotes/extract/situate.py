@@ -1,26 +1,34 @@
 """When and where a quote was said, from the words of the article around it.
 
-Pure text functions over an `Article` and `Quote` offsets. The date said is a date the article
-gives near the quote ("mercredi", "le 3 juillet", "hier") resolved against the publication
-date, else the publication date itself (`said_on_source` says which). The venue is a phrase
-such as "sur BFM TV", "dans un communiqué", "devant l'Assemblée" or "lors du sommet de l'OCS à
-Astana" (given as "sommet de l'OCS à Astana"). The quote's own words, and any other quotation,
-are never read for either: only the narration around them.
+The date said (`situate_quotes`, pure text functions over an `Article` and `Quote` offsets) is a
+date the article gives near the quote ("mercredi", "le 3 juillet", "hier") resolved against the
+publication date, else the publication date itself (`said_on_source` says which). The venue
+(`with_venues`, read on the article's spaCy parse while the pipeline has it) is a phrase such as
+"sur BFM TV", "dans un communiqué", "devant l'Assemblée" or "lors du sommet de l'OCS" (given as
+"sommet de l'OCS"). The quote's own words, and any other quotation, are never read for either:
+only the narration around them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import get_day_names, get_month_names
 
 from quotes.folding import fold
-from quotes.lexicon import role_nouns, venue_words
+from quotes.lexicon import venue_words
 from quotes.types import Article, DateSource, Quote
+
+if TYPE_CHECKING:
+    from quotes.extract.detect import Found
+
+Doc = Any  # spacy.tokens.Doc
 
 LOCALE = "fr_FR"
 
@@ -42,6 +50,7 @@ _EXPLICIT = re.compile(
 )
 _WEEKDAY = re.compile(rf"\b(?P<wd>{_DAY_ALT})\b(?!\s+(?:prochain|[0-3]?\d|1er)\b)")
 _RELATIVE = re.compile(r"(?<![\w-])(?P<rel>avant-hier|hier|aujourd'hui|ce matin|ce midi|ce soir)\b")
+
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
 
@@ -217,185 +226,419 @@ def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
     return outer.start() <= inner.start() and inner.end() <= outer.end()
 
 
-# Venues. A venue is a phrase headed by a word of the venue lexicon (quotes/data/venue_words.txt)
-# after the word that introduces it: a medium after sur / à / au micro de (« sur BFM TV », « à
-# l'AFP »), a platform after sur (« sur son blog »), a document after dans / d'après / selon (« dans
-# un communiqué »), an event after lors de / au cours de / en marge de / pendant (« lors d'une
-# conférence de presse », given as « conférence de presse »), an audience after devant (« devant les
-# députés ») and an institution right after a verb (« a déclaré au Sénat »). Only the quote's own
-# sentence is read, and a phrase that is the object of a topic noun (« un débat sur X ») is none.
-_A = "['’]"
-_NAME = r"[A-ZÀ-Ý0-9][\w'’&.+-]*"
+# Venues, read on the parse (`with_venues`, called by the pipeline while it has the spaCy Doc).
+# A venue is a prepositional phrase of the narration, attached to the quote's reporting verb,
+# whose noun, or a name completing that noun, is a word of the venue lexicon
+# (quotes/data/venue_words.txt), after a preposition that fits the word's kind: a medium after
+# sur / à / dans / chez (« sur BFM TV », « à l'AFP »), a platform after sur (« sur son blog »), a
+# text after dans / selon / d'après (« dans un communiqué »), an occasion after lors de / au cours
+# de / en marge de / à l'occasion de / pendant (« lors d'une conférence de presse »), an audience
+# after devant (« devant les députés »), an institution after à (« a déclaré au Sénat »). A topic
+# (« les frappes sur Kiev ») or a role (« son prédécesseur à Matignon ») hangs on a noun, not on
+# the verb, and so is none. The phrase is the noun with its determiners, adjectives and noun
+# complements (not its clauses, nor a date), within the narration; it keeps the preposition of a
+# place (« sur BFM TV », « devant les députés ») and drops a link (« lors de », « selon ») with its
+# determiner: « conférence de presse ».
+
+# Prepositions (as written, lower case, ’ as ') each kind of venue word may follow.
+_INTRODUCED_BY = {
+    "medium": frozenset({"sur", "à", "au", "aux", "dans", "chez"}),
+    "platform": frozenset({"sur"}),
+    "named platform": frozenset({"sur"}),
+    "document": frozenset({"dans", "selon", "d'après"}),
+    "event": frozenset({"pendant", "durant"}),
+    "audience": frozenset({"devant"}),
+    "institution": frozenset({"à", "au"}),
+}
+# The prepositions of a place, which the phrase keeps; a name completing the noun of the phrase
+# (« dans une publication sur X », « à une question de la RTBF ») may follow any of them.
+_PLACE_PREPOSITIONS = frozenset({"sur", "à", "au", "aux", "dans", "chez", "devant"})
+# Words an occasion or a text follows through « de » (« lors de », « au cours de », « en marge de »,
+# « à l'occasion de »): the venue is the complement, given without them.
+_LINKS = frozenset({"lors", "cours", "marge", "occasion"})
+_LINKED_KINDS = frozenset({"event", "document"})
+# Nouns through which a medium is named (« au micro de », « à l'antenne de », « sur le plateau
+# de », « sur les ondes de », « dans les colonnes du »): the venue is the medium's name, whatever
+# it is.
+_MEDIUM_LINKS = frozenset({"micro", "antenne", "plateau", "ondes", "colonnes"})
+_DE = frozenset({"de", "du", "des", "d'"})
+# Nouns through which a phrase says what something is about or when: « au sujet du Monde ».
+_TOPIC_LINKS = frozenset({"sujet", "propos", "égard", "encontre", "suite", "lendemain", "veille"})
+# The dependents that belong to a venue's noun phrase.
+_PHRASE_DEPS = frozenset({"det", "amod", "nmod", "flat", "flat:name", "flat:foreign", "fixed", "compound", "nummod"})
+# Verbs after which « à » names who was addressed, not where: « a demandé au Sénat de voter ».
+_TO_SOMEONE = frozenset({"demander", "proposer", "transmettre", "envoyer", "adresser", "écrire", "répondre"})
 _DATE_WORDS = (
-    "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain janvier février mars avril mai juin juillet "
-    "août septembre octobre novembre décembre matin soir midi nuit semaine mois année an fin début"
+    frozenset(DAYS)
+    | frozenset(MONTHS)
+    | frozenset("hier demain matin soir midi nuit semaine mois annee an fin debut".split())
 )
-# A name, with the common noun some names end in (« Cour des comptes », « Ligue des droits »).
-_NAMES = (
-    rf"{_NAME}(?:\s+(?:(?:de|du|des)\s+(?:l{_A})?|d{_A}|l{_A})?{_NAME})*"
-    rf"(?:\s+(?:des|du)\s+(?!(?:{'|'.join(_DATE_WORDS.split())})\b)[a-zà-ÿ]{{4,}})?"
-)
-_DET = rf"(?:(?:le|la|les|un|une|son|sa|ses|leur|leurs|ce|cet|cette|ces|notre)\s+|l{_A})"
-# « lors du », « lors de la », « lors d'une », « au cours de son »: de and what follows it.
-_OF = rf"(?:du\s+|des\s+|d{_A}(?:une?\s+)?|de\s+{_DET}?)"
-_ARTICLE = rf"(?:l{_A}|le\s+|la\s+|les\s+)"
-_NOT_A_DATE = rf"(?!(?:{'|'.join(_DATE_WORDS.split())})(?![\w-]))"
-# Verbs after which « devant X » is where a case goes, not where anyone spoke.
-_NOT_BEFORE = frozenset("passer passe passée porter porte portée portées traduit traduite renvoyé renvoyée".split())
-# Verbs whose « au Sénat » is who was addressed, not where: « a demandé au Sénat de voter ».
-_TO_SOMEONE = frozenset(
-    "demandé demandée proposé proposée transmis transmise envoyé envoyée adressé adressée écrit".split()
-)
-_ADJECTIVE = r"[a-zà-ÿ]{2,}(?:aux|ales?|els?|elles?|iques?|iens?|iennes?|ais|aises?|aires?|istes?|ifs?|ives?)"
-_VERB_END = re.compile(r"[a-zà-ÿ]+(?:é|ée|és|ées|i|ie|is|it|u|ue|us|ant|ait)")
+# How a clause hangs on the verb above it, for the verbs a reporting verb is part of (« apportait
+# son soutien … en affirmant que »).
+_CLAUSE_DEPS = frozenset({"advcl", "xcomp", "conj", "acl"})
+# A speaker named after the verb (« a expliqué l'inspecteur de police à l'AFP ») is often given
+# the verb's complements by the parser: they are still the verb's.
+_SPEAKER_DEPS = frozenset({"nsubj", "nsubj:pass", "obj"})
+
+Word = tuple[Any, frozenset[str], range]  # a lexicon entry found: its head token, kinds, tokens
 
 
-def _alternation(words: frozenset[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", _A) for w in sorted(words, key=len, reverse=True))
+def _words_of(entry: str) -> tuple[str, ...]:
+    """An entry of the lexicon as the tokens spaCy reads it (« l'AFP »: « l' », « AFP »)."""
+    return tuple(re.findall(r"[^\s']+'?", entry.replace("’", "'")))
 
 
 @lru_cache(maxsize=1)
-def _venue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(kind, pattern) for each venue rule; each pattern's group `v` is the venue as given."""
-    words = venue_words()
-    # A medium's own article is optional before it: « Le Figaro », « au Figaro ».
-    media = frozenset(re.sub(rf"^(?:Le|La|Les|L{_A})\s*", "", m) for m in words["medium"]) | words["medium"]
-    medium = rf"(?:{_alternation(media)})(?![\w-])"
-    platform, document = _alternation(words["platform"]), _alternation(words["document"])
-    named_platform = _alternation(words["named platform"])
-    event = _alternation(words["event"] | words["document"])
-    audience, institution = _alternation(words["audience"]), _alternation(words["institution"])
-    # A qualifier: a word of the lexicon's list or an adjective by its ending (« ruraux », « européen »).
-    qualifier = rf"(?:\s+(?:(?i:{_alternation(words['qualifier'])})|{_ADJECTIVE})(?![\w-]))*"
-    head_adjective = r"(?:[a-zà-ÿ]{3,}\s+)?"
-    # What may follow the head: a complement of a common noun (« des lois »), then of a name
-    # (« de l'OCS », « au Courrier du Nord », « à Astana », « de l'Assemblée nationale »).
-    low = rf"(?:\s+(?:de\s+|du\s+|des\s+|d{_A}){_ARTICLE}?{_NOT_A_DATE}[a-zà-ÿ]{{3,}}{qualifier}){{0,2}}"
-    named = rf"(?:\s+(?:de|du|des|d{_A}|à|au|aux|sur|avec)\s*{_ARTICLE}?{_NAMES}{qualifier}){{0,2}}"
-    tail = rf"{qualifier}{low}{named}"
-    # « au micro de », « à l'antenne de », « dans les colonnes du »: a medium, whatever its name.
-    medium_link = (
-        r"au\s+micro|à\s+l['’]antenne|sur\s+le\s+plateau|sur\s+les\s+ondes|dans\s+les\s+colonnes|à\s+une\s+question"
+def _venue_entries() -> dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]:
+    """The lexicon's entries by their first word in lower case, longest first, each with its
+    kinds. A medium may come without its own article (« au Figaro »)."""
+    kinds: dict[tuple[str, ...], set[str]] = {}
+    for kind, entries in venue_words().items():
+        for entry in entries:
+            forms = {entry, re.sub(r"^(?:Le|La|Les|L['’])\s*", "", entry)} if kind == "medium" else {entry}
+            for form in forms:
+                kinds.setdefault(_words_of(form), set()).add(kind)
+    by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+    for words, ks in sorted(kinds.items(), key=lambda kv: -len(kv[0])):
+        by_first.setdefault(words[0].lower(), []).append((words, frozenset(ks)))
+    return by_first
+
+
+def _same_word(token: Any, word: str, first: bool, several: bool) -> bool:
+    """A token and a word of the lexicon: the same as written, or a lower-case word capitalised
+    at the start of a sentence or of an entry of several words (« lors de la Conférence de
+    presse »; a lone « Mail » elsewhere is a name)."""
+    text = token.text.replace("’", "'")
+    return text == word or (first and (token.is_sent_start or several) and word.islower() and text.lower() == word)
+
+
+def _venue_word_at(doc: Doc, i: int, end: int) -> Word | None:
+    """The lexicon entry that starts at token i (and ends before `end`), if any."""
+    for words, kinds in _venue_entries().get(doc[i].lower_.replace("’", "'"), ()):
+        if i + len(words) <= end and all(
+            _same_word(doc[i + k], w, k == 0, len(words) > 1) for k, w in enumerate(words)
+        ):
+            inside = range(i, i + len(words))
+            root = next((doc[k] for k in inside if doc[k].head.i not in inside or doc[k].head.i == k), doc[i])
+            return root, kinds, inside
+    return None
+
+
+def _preposition(token: Any) -> str:
+    """The preposition a noun follows, as written (« d'après », « au »), or ''."""
+    words = []
+    for c in token.children:
+        if c.dep_ == "case":
+            words.extend([c, *(f for f in c.children if f.dep_ == "fixed")])
+    return " ".join(w.lower_.replace("’", "'") for w in sorted(words, key=lambda w: w.i)).replace("' ", "'")
+
+
+def _phrase(
+    head: Any, keep_preposition: bool, outside: Callable[[Any], bool], entry: range = range(0)
+) -> tuple[int, int]:
+    """The character span of a venue's noun phrase: the noun (and the lexicon entry's tokens)
+    with its determiners, adjectives and noun complements (a date left out), and its preposition
+    when kept; the tokens next to the noun on each side, within the narration (`outside`), up to
+    any other word."""
+    doc = head.doc
+    members = {head.i, *entry}
+    todo = [head, *(doc[k] for k in entry)]
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ == "case" and (t.i != head.i or keep_preposition):
+                members.update([c.i, *(f.i for f in c.children if f.dep_ == "fixed")])
+            elif c.dep_ in _PHRASE_DEPS and not (c.dep_ == "nmod" and fold(c.text) in _DATE_WORDS):
+                members.add(c.i)
+                todo.append(c)
+    first = last = head.i
+    while first - 1 in members and outside(doc[first - 1]):
+        first -= 1
+    while last + 1 in members and outside(doc[last + 1]):
+        last += 1
+    while last > first and doc[last].dep_ in ("case", "det", "punct"):
+        last -= 1
+    while not keep_preposition and first < head.i and doc[first].dep_ == "det":
+        first += 1  # « lors d'une conférence de presse »: « conférence de presse »
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
+
+
+def _joined(phrase_head: Any, anchors: frozenset[int]) -> bool:
+    """Whether a phrase headed by `phrase_head` is joined to one of the anchors: it is one, it
+    hangs on one, or the parser hung one on it (« lors du congrès, X avait réclamé » read with
+    « lors » as the head of the sentence)."""
+    doc = phrase_head.doc
+    return (
+        phrase_head.i in anchors
+        or phrase_head.head.i in anchors
+        or any(doc[a].head.i == phrase_head.i for a in anchors)
     )
-    event_link = rf"(?:lors|au\s+cours|à\s+l{_A}occasion|en\s+marge)\s+{_OF}|(?:pendant|durant)\s+{_DET}"
-    of_name = rf"\s+(?:de|du|des|d{_A})\s*{_ARTICLE}?{_NAMES}"
-    rules = [
-        ("medium", rf"(?P<v>(?i:\b(?:{medium_link})\s+{_OF}){_ARTICLE}?{_NAMES})"),
-        ("medium", rf"(?P<v>(?i:\b(?:sur|à|au|aux|dans|chez)\s+){_ARTICLE}?{medium})"),
-        ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{platform})(?![\w-]))(?:\s+{medium}|{of_name})?)"),
-        # « sur le site de la LDH », « sur la page Facebook »: a site is a platform only with its name.
-        ("platform", rf"(?P<v>(?i:\bsur\s+{_DET}(?:{named_platform})(?![\w-]))(?:\s+{medium}|{of_name}))"),
-        ("document", rf"(?P<v>(?i:\bdans\s+{_DET}){head_adjective}(?i:(?:{document})(?![\w-])){tail})"),
-        ("document", rf"(?i:\b(?:d{_A}après|selon)\s+{_DET})(?P<v>(?i:(?:{document})(?![\w-])){tail})"),
-        ("event", rf"(?i:\b(?:{event_link}))(?P<v>{head_adjective}(?i:(?:{event})(?![\w-])){tail})"),
-        ("audience", rf"(?P<v>(?i:\bdevant\s+{_DET}?){head_adjective}(?i:(?:{audience})(?![\w-])){tail})"),
-        (
-            "institution",
-            rf"(?P<v>(?i:\b(?:à\s+la\s+|à\s+l{_A}|au\s+|à\s+)(?:{institution})(?![\w-])){qualifier}{named})",
-        ),
-    ]
-    return tuple((kind, re.compile(pattern)) for kind, pattern in rules)
 
 
-def _about(text: str, match: re.Match[str]) -> bool:
-    """Whether a venue phrase is in fact the object of the word before it (« les frappes sur Kiev »,
-    « un débat sur France Travail », « passer devant la Cour »)."""
-    before = [w.lower().strip(",;:") for w in text[: match.start()].split()]
-    # « faire passer la question devant la Cour »: the verb a few words back still governs it.
-    return bool(before) and (before[-1] in _TOPIC_NOUNS or any(w in _NOT_BEFORE for w in before[-4:]))
-
-
-def _allowed(kind: str, text: str, match: re.Match[str]) -> bool:
-    if _about(text, match):
-        return False
-    if kind == "institution":
-        # « a déclaré au Sénat », not « président du groupe à l'Assemblée » (a role, not a venue).
-        before = text[: match.start()].split()
-        word = before[-1] if before else ""
-        return bool(_VERB_END.fullmatch(word)) and word not in role_nouns() and word not in _TO_SOMEONE
-    return True
-
-
-# Nouns after which "sur X" / "devant X" says what something is about or aimed at, not where
-# anyone spoke: "les frappes sur Kiev", "un débat sur France Travail", "recule devant Bruxelles".
-_TOPIC_NOUNS = frozenset(
-    "frappe frappes attaque attaques offensive pression pressions enquête enquêtes débat débats loi lois "
-    "accord accords texte projet rapport question questions sanctions tirs bombardements embargo "
-    "recule reculer cède céder plie plier".split()
-)
-
-
-def _venues_in(text: str, kinds: frozenset[str] | None = None) -> list[re.Match[str]]:
-    """The venue phrases of a stretch of narration (of the rules `kinds`, or all), those inside a
-    longer one left out."""
-    found = [
-        m
-        for kind, pattern in _venue_patterns()
-        if kinds is None or kind in kinds
-        for m in pattern.finditer(text)
-        if _allowed(kind, text, m)
-    ]
-    return [
-        m
-        for m in found
-        if not any(
-            o is not m
-            and o.start("v") <= m.start("v")
-            and m.end("v") <= o.end("v")
-            and (o.end("v") - o.start("v")) > (m.end("v") - m.start("v"))
-            for o in found
+def _venue_phrase(word: Word, anchors: frozenset[int], outside: Callable[[Any], bool]) -> tuple[int, int] | None:
+    """The venue's span if the lexicon entry `word` heads or completes a phrase that qualifies:
+    attached to one of the `anchors` (token indices) by a preposition its kind allows (or, in
+    the narration, to a word the parser took inside a quotation, unless it is an institution,
+    which is as often a role: « son prédécesseur à Matignon »)."""
+    root, kinds, entry = word
+    prep, head = _preposition(root), root.head
+    if prep in _DE and head.lower_ in _LINKS and kinds & _LINKED_KINDS:
+        link = head.head if head.dep_ == "fixed" else head
+        return _phrase(root, False, outside, entry) if _joined(link, anchors) else None
+    if root.lower_ in _MEDIUM_LINKS and prep in _PLACE_PREPOSITIONS:
+        name = next((c for c in root.children if c.pos_ == "PROPN" and _preposition(c) in _DE), None)
+        if name is not None:
+            named_entry = _venue_word_at(root.doc, name.i, name.sent.end)
+            return (
+                _phrase(name, False, outside, named_entry[2] if named_entry else range(0))
+                if head.i in anchors
+                else None
+            )
+    if prep and any(prep in _INTRODUCED_BY[k] for k in kinds if k in _INTRODUCED_BY):
+        named = kinds != {"named platform"} or any(c.pos_ == "PROPN" for c in root.children if c.dep_ in _PHRASE_DEPS)
+        attached = (
+            _joined(root, anchors)
+            or (not outside(head) and kinds != {"institution"})
+            or any(c.i in anchors for c in root.children)
         )
-    ]
-
-
-# The venues a sentence hands on to the next one: a text or a medium the passage comes from
-# (« Dans une lettre ouverte, les maires demandent… « … », écrivent-ils. »), not an event or a place.
-_CARRIED = frozenset({"medium", "platform", "document"})
-
-
-def _sentence_before(article: Article, quote: Quote) -> tuple[int, str] | None:
-    """The sentence before the quote's own, in the same paragraph (quotations blanked)."""
-    found = contexts(article, quote)
-    if len(found) < 2:
+        if named and attached and not (kinds == {"institution"} and head.lemma_ in _TO_SOMEONE):
+            return _phrase(root, prep in _PLACE_PREPOSITIONS, outside, entry)
         return None
-    (s_off, _), (p_off, paragraph) = found
-    before = paragraph[: s_off - p_off].rstrip()
-    if not before:
+    # a medium that completes the noun of the phrase: « dans une publication sur X »
+    noun = head.pos_ == "NOUN" or head.lower_ in _MEDIUM_LINKS  # « au micro de », even if tagged a name
+    if "medium" in kinds and root.dep_.startswith("nmod") and noun and head.lower_ not in _TOPIC_LINKS:
+        if _preposition(head) in _PLACE_PREPOSITIONS and head.head.i in anchors:
+            return (
+                _phrase(root, False, outside, entry) if head.lower_ in _MEDIUM_LINKS else _phrase(head, True, outside)
+            )
+    return None
+
+
+def _within(token: Any, offset: int) -> bool:
+    """Whether the character `offset` is within the stretch of `token`'s subtree."""
+    first, last = token.left_edge, token.right_edge
+    return bool(first.idx <= offset < last.idx + len(last.text))
+
+
+# A place the speaker spoke in: a place the parser's named entities know, attached to the
+# reporting verb, after « depuis », « dans » or « en » (« Depuis Washington, … a jugé », « a déclaré
+# dans le Wisconsin »), or after « à » without an article (a town: « anticipe à Pékin »; « à la
+# France » is as often whom something is said to).
+_PLACE = frozenset({"place"})
+_PLACE_INTRODUCERS = frozenset({"à", "depuis", "dans", "en"})
+
+
+def _is_place(token: Any, anchors: frozenset[int]) -> bool:
+    prep = _preposition(token)
+    return bool(
+        token.pos_ == "PROPN"
+        and token.ent_type_ == "LOC"
+        and token.ent_iob_ == "B"
+        and prep in _PLACE_INTRODUCERS
+        and not (prep == "à" and any(c.dep_ == "det" for c in token.children))
+        and token.head.i in anchors
+        and token.head.lemma_ not in _TO_SOMEONE
+    )
+
+
+def _present_participle(token: Any) -> bool:
+    """« assurant », « précisant »: a clause that carries on the speech of the verb it hangs on."""
+    return token.pos_ == "VERB" and "Part" in token.morph.get("VerbForm") and "Pres" in token.morph.get("Tense")
+
+
+def _anchors(
+    doc: Doc,
+    found: Found,
+    sentences: Sequence[Any],
+    outside: Callable[[Any], bool],
+    quoted: _Quotations,
+) -> frozenset[int]:
+    """The tokens a venue of this quotation hangs on: its reporting cue (for a colon or « selon »,
+    the word the cue hangs on) or, without one, the narration's main verbs in the sentences it
+    is in (those that hang on nothing or on a quotation); with the verbs whose clause that verb
+    is in, the verbs it governs (« peut-on lire »), the present participles of the narration that
+    the parser hung on a quotation (« évoquant … dans une tribune ») or whose clause the quotation
+    is in (« a martelé Trump, assurant sur Twitter que « … » »), and a subject named after them.
+    A cue with another quotation between it and this one is that one's, not this one's."""
+    narration = [t for s in sentences for t in s if outside(t)]
+    if found.cue is None:
+        verbs = {t for t in narration if t.pos_ in ("VERB", "AUX") and (t.head.i == t.i or not outside(t.head))}
+        cue_at: set[int] = set()
+    else:
+        cue = doc[found.cue.token]
+        if not outside(cue) or not any(s.start <= cue.i < s.end for s in sentences):
+            return _anchors(doc, replace(found, cue=None), sentences, outside, quoted)
+        lo, hi = sorted((cue.idx, found.start))
+        if quoted.between(lo, hi, found.open_at):
+            return _anchors(doc, replace(found, cue=None), sentences, outside, quoted)
+        verb = cue.head if cue.pos_ in ("PUNCT", "ADP") else cue
+        verbs, cue_at = {verb}, {cue.i}
+        up = verb
+        while up.dep_ in _CLAUSE_DEPS and up.head.i != up.i and outside(up.head):
+            up = up.head
+            verbs.add(up)
+    verbs |= {c for v in verbs for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB" and outside(c)}
+    verbs |= {
+        t
+        for t in narration
+        if _present_participle(t) and (not outside(t.head) or (t.head in verbs and _within(t, found.start)))
+    }
+    speakers = {c for v in verbs for c in v.children if c.dep_ in _SPEAKER_DEPS and c.i > v.i and outside(c)}
+    return frozenset(cue_at | {t.i for t in verbs | speakers})
+
+
+@dataclass(frozen=True)
+class _Quotations:
+    """An article's quotations, read once: their character spans in text order and, for each
+    token of the parse, whether it is inside one."""
+
+    spans: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...]
+    inside: bytes
+
+    @classmethod
+    def of(cls, doc: Doc, found: Sequence[Found]) -> _Quotations:
+        spans = tuple(sorted((f.open_at, f.close_at + 1) for f in found if f.kind != "indirect"))
+        token_starts = [t.idx for t in doc]
+        inside = bytearray(len(token_starts))
+        for lo, hi in spans:
+            first, last = bisect_left(token_starts, lo), bisect_left(token_starts, hi)
+            inside[first:last] = b"\x01" * (last - first)
+        return cls(spans, tuple(lo for lo, _ in spans), bytes(inside))
+
+    def between(self, lo: int, hi: int, besides: int) -> bool:
+        """Whether a quotation other than the one opening at `besides` lies within (lo, hi]."""
+        k = bisect_right(self.starts, lo)
+        while k < len(self.spans) and self.spans[k][0] < hi:
+            if self.spans[k][1] <= hi and self.spans[k][0] != besides:
+                return True
+            k += 1
+        return False
+
+
+def _quote_venue(
+    doc: Doc, text: str, found: Found, quoted: _Quotations, window: tuple[int, int]
+) -> tuple[str, frozenset[str]] | None:
+    """The venue of one quotation, from the narration of its sentence (`window`: from the end of
+    the sentence before to the end of its own, quotations aside), nearest first, with the kinds
+    of its lexicon word."""
+
+    def outside(token: Any) -> bool:
+        return window[0] <= token.idx < window[1] and not quoted.inside[token.i]
+
+    sentence = doc.char_span(window[0], window[1], alignment_mode="expand")
+    if sentence is None or not len(sentence):
         return None
-    cut = max(before.rfind(c, 0, len(before) - 1) for c in ".!?") + 1
-    return p_off + cut, before[cut:]
+    sents = [sentence]
+    anchors = _anchors(doc, found, sents, outside, quoted)
+    spans = []
+    for sent in sents:
+        for i in range(sent.start, sent.end):
+            word = _venue_word_at(doc, i, sent.end) if outside(doc[i]) else None
+            got = _venue_phrase(word, anchors, outside) if word is not None else None
+            if word is not None and got is not None:
+                spans.append((got, word[1]))
+            elif word is None and outside(doc[i]) and _is_place(doc[i], anchors):
+                spans.append((_phrase(doc[i], True, outside), _PLACE))
 
+    def distance(found_span: tuple[tuple[int, int], frozenset[str]]) -> tuple[int, int]:
+        s, e = found_span[0]
+        return (found.start - e if e <= found.start else s - found.end if s >= found.end else 0), s - e
 
-def venue(article: Article, quote: Quote) -> str | None:
-    """Where or in what the quote was said, when the sentence it is in says; else a text or medium
-    the sentence before names, when it also names the speaker (else None)."""
-    offset, text = contexts(article, quote)[0]
-    found = _venues_in(text)
-    if not found and quote.speaker:
-        before = _sentence_before(article, quote)
-        surname = quote.speaker.split()[-1]
-        if before is not None and re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", before[1]):
-            offset, text = before
-            found = _venues_in(text, _CARRIED)
-    spans = {id(m): (m.start("v"), m.end("v")) for m in found}
-
-    def distance(m: re.Match[str]) -> int:
-        s, e = spans[id(m)][0] + offset, spans[id(m)][1] + offset
-        return quote.start - e if e <= quote.start else s - quote.end if s >= quote.end else 0
-
-    best = min(found, key=distance, default=None)
-    if best is None:
+    if not spans:
         return None
-    phrase = " ".join(best.group("v").strip(" ,;:.'’").split())
+    (start, end), kinds = min(spans, key=distance)
+    phrase = " ".join(text[start:end].split())
     if phrase.split(" ")[0] in ("Dans", "Sur", "Devant", "Au", "À", "Aux", "Chez"):
         phrase = phrase[0].lower() + phrase[1:]  # sentence-initial capital
-    return phrase or None
+    return phrase, kinds
+
+
+# The venues a quotation hands on to the same speaker's next one in its paragraph: a text or a
+# medium the passage comes from (« Dans une lettre ouverte, les maires demandent « … ». « … »,
+# écrivent-ils. »), not an occasion or a place.
+_CARRIED = frozenset({"medium", "platform", "named platform", "document"})
+
+
+# A sentence ends at a line break or at . ! ? before a space, not after an abbreviation or an
+# initial (« a dit M. Champagne », « J. Dupont »).
+_SENTENCE_END = re.compile(r"\n|(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bDr)(?<!\bSt)(?<!\b[A-Z])[.!?…](?=\s|$)")
+
+
+# A quotation that ends its own sentence ends the reporter's too when a new one begins after it:
+# « Je suis choqué. » Il a reçu …
+_QUOTED_SENTENCE_END = re.compile(r"[.!?…]\s*[»”\"](?=\s+[A-ZÀ-Ý«“])")
+
+
+def _sentences_of(text: str, quote: Quote) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The stretch of the quote's sentence, from the end of the sentence before to the end of its
+    own, and that of the sentence before it in the same paragraph (None at a paragraph's start),
+    read with the quotations blanked (a full stop inside one ends nothing)."""
+    lo, masked, start, end = _masked(text, quote)
+    ends = [m.end() for m in _SENTENCE_END.finditer(masked)]
+    ends += [m.end() - lo for m in _QUOTED_SENTENCE_END.finditer(text, lo, lo + len(masked))]
+    left = max((e for e in ends if e <= start), default=0)
+    right = min((e for e in ends if e > end), default=len(masked))
+    if lo + left == 0 or text[lo + left - 1] == "\n":
+        return (lo + left, lo + right), None
+    return (lo + left, lo + right), (lo + max((e for e in ends if e < left), default=0), lo + left)
+
+
+def with_venues(doc: Doc, quotes: Sequence[Quote], found: Sequence[Found]) -> list[Quote]:
+    """The quotes (each with its detected quotation `found`, in the same order) with the venue
+    their narration gives, read on the article's parse `doc`; else a text or medium that the same
+    speaker's quotation before it in the paragraph was given, or, when a pronoun says it, that the
+    sentence before names along with the speaker. A venue already given is kept."""
+    quoted = _Quotations.of(doc, found)
+    text = doc.text  # once: spaCy joins every token each time
+    out: list[Quote] = []
+    before: tuple[Quote, Found, frozenset[str]] | None = None
+    for q, f in zip(quotes, found, strict=True):
+        if q.venue:
+            out.append(q)
+            continue
+        window, previous = _sentences_of(text, q)
+        got = _quote_venue(doc, text, f, quoted, window)
+        if got is not None:
+            q = replace(q, venue=got[0])
+            before = (q, f, got[1])
+        elif before is not None and _carries(text, before, q, f):
+            q = replace(q, venue=before[0].venue)
+        elif q.speaker and f.cue is not None and _said_by_a_pronoun(doc[f.cue.token]):
+            # « Dans une lettre ouverte, les maires demandent … « … », écrivent-ils. »
+            surname = q.speaker.split()[-1]
+            if previous is not None and re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", text[slice(*previous)]):
+                got = _quote_venue(doc, text, replace(f, cue=None), quoted, previous)
+                if got is not None and got[1] & _CARRIED:
+                    q = replace(q, venue=got[0])
+        out.append(q)
+    return out
+
+
+_PERSONAL = frozenset({"il", "elle", "ils", "elles"})
+
+
+def _said_by_a_pronoun(cue: Any) -> bool:
+    """Whether the reporting verb's subject is a personal pronoun (« écrivent-ils », « a-t-elle
+    dit »): the speaker is the one the sentence before names."""
+    subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubj:pass", "expl:subj")]
+    words = [w for c in subjects for w in (c, *c.children) if w.pos_ == "PRON"]
+    return any(w.lower_.removeprefix("-").removeprefix("t-") in _PERSONAL for w in words)
+
+
+def _carries(text: str, before: tuple[Quote, Found, frozenset[str]], quote: Quote, found: Found) -> bool:
+    """Whether the venue of the quotation `before` (with its kinds) carries on to this one: the
+    same speaker, in the same paragraph, and a text or a medium."""
+    prev, prev_found, kinds = before
+    same_paragraph = "\n" not in text[prev_found.close_at : found.open_at]
+    return bool(same_paragraph and quote.speaker and quote.speaker == prev.speaker and kinds & _CARRIED)
 
 
 def situate_quotes(article: Article, quotes: Sequence[Quote]) -> list[Quote]:
-    """Each quote with the date it was said (and its source) and its venue, when the text gives them."""
+    """Each quote with the date it was said and its source (its venue is read on the parse, by
+    `with_venues`)."""
     out = []
     for q in quotes:
         when, source = said_on(article, q)
-        out.append(replace(q, said_on=when, said_on_source=source, venue=q.venue or venue(article, q)))
+        out.append(replace(q, said_on=when, said_on_source=source))
     return out
