@@ -112,3 +112,25 @@ def test_situate_quotes_fills_date_and_source_and_keeps_the_venue_read_on_the_pa
     (kept,) = situate_quotes(article, [Quote(quote.text, quote.start, quote.end, "direct", venue="sur BFM TV")])
     assert (kept.said_on, kept.venue) == ("2024-07-03", "sur BFM TV")
 
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "expected"),
+    [
+        # Thursday 4 July 2024: « mardi prochain » is the first Tuesday after, « mardi dernier » the
+        # last one before (Babel's CLDR phrases); the same weekday is a week away either way.
+        ("« Nous voterons », a dit le maire, qui réunira le conseil mardi prochain.", "Nous voterons", "2024-07-09"),
+        ("« Nous avons voté », a dit le maire mardi dernier.", "Nous avons voté", "2024-07-02"),
+        ("« Nous voterons », a promis le maire pour jeudi prochain.", "Nous voterons", "2024-07-11"),
+        ("« Nous avons voté », a dit le maire jeudi dernier.", "Nous avons voté", "2024-06-27"),
+        ("Dimanche   prochain, « tout sera fini », assure-t-elle.", "tout sera fini", "2024-07-07"),
+    ],
+)
+def test_a_weekday_of_the_week_before_or_after(text: str, quoted: str, expected: str) -> None:
+    assert said_on(*case(text, quoted)) == (expected, "article")
+
+
+def test_the_weekday_phrases_come_from_babel() -> None:
+    from quotes.extract.situate import RELATIVE_WEEKDAYS
+
+    assert RELATIVE_WEEKDAYS["mardi prochain"] == (1, 1) and RELATIVE_WEEKDAYS["dimanche dernier"] == (6, -1)
+    assert len(RELATIVE_WEEKDAYS) == 14

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from babel import localedata
 from babel.dates import get_day_names, get_month_names
 
 from quotes.folding import fold
@@ -51,6 +52,25 @@ _EXPLICIT = re.compile(
 _WEEKDAY = re.compile(rf"\b(?P<wd>{_DAY_ALT})\b(?!\s+(?:prochain|[0-3]?\d|1er)\b)")
 _RELATIVE = re.compile(r"(?<![\w-])(?P<rel>avant-hier|hier|aujourd'hui|ce matin|ce midi|ce soir)\b")
 
+
+def _weekdays_relative() -> dict[str, tuple[int, int]]:
+    """Babel's French (CLDR) phrases for the weekday of the week before or after (« mardi
+    dernier », « mardi prochain »), folded: the weekday (Monday = 0) and the direction (-1, 1)."""
+    fields = localedata.load(LOCALE)["date_fields"]
+    found = {}
+    for index, key in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun")):
+        for step in (-1, 1):
+            found[normalise(str(fields[key]["relative"][step]))] = (index, step)
+    return found
+
+
+# « mardi prochain »: the first Tuesday after the publication day; « mardi dernier »: the last one
+# before it.
+RELATIVE_WEEKDAYS = _weekdays_relative()
+_RELATIVE_WEEKDAY_ALT = "|".join(
+    re.escape(phrase).replace(r"\ ", r"\s+") for phrase in sorted(RELATIVE_WEEKDAYS, key=len, reverse=True)
+)
+_RELATIVE_WEEKDAY = re.compile(rf"\b(?P<rwd>{_RELATIVE_WEEKDAY_ALT})\b")
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
 
@@ -181,6 +201,10 @@ def resolve_date(match: re.Match[str], published: dt.date | None, announced: boo
         return None
     if groups.get("rel"):
         return published + dt.timedelta(days=RELATIVE[groups["rel"]])
+    if groups.get("rwd"):
+        weekday, step = RELATIVE_WEEKDAYS[" ".join(groups["rwd"].split())]
+        ahead = (weekday - published.weekday()) % 7 or 7 if step > 0 else -((published.weekday() - weekday) % 7 or 7)
+        return published + dt.timedelta(days=ahead)
     if groups.get("wd"):
         if announced:
             return published + dt.timedelta(days=(DAYS[groups["wd"]] - published.weekday()) % 7)
@@ -205,10 +229,11 @@ def said_on(article: Article, quote: Quote) -> tuple[str | None, DateSource | No
     published = _publication_day(article)
     for offset, text in contexts(article, quote):
         folded = _fold(text)
-        found = [m for pattern in (_EXPLICIT, _RELATIVE, _WEEKDAY) for m in pattern.finditer(folded)]
-        # A weekday inside an explicit date ("mercredi 3 juillet") is part of that date.
-        explicit = [m for m in found if m.re is _EXPLICIT]
-        found = [m for m in found if m.re is _EXPLICIT or not any(_inside(m, e) for e in explicit)]
+        patterns = (_EXPLICIT, _RELATIVE, _RELATIVE_WEEKDAY, _WEEKDAY)
+        found = [m for pattern in patterns for m in pattern.finditer(folded)]
+        # A weekday inside an explicit date ("mercredi 3 juillet") or in « mardi dernier » is part of it.
+        whole = [m for m in found if m.re in (_EXPLICIT, _RELATIVE_WEEKDAY)]
+        found = [m for m in found if m.re is not _WEEKDAY or not any(_inside(m, e) for e in whole)]
         found = [m for m in found if not (m.re is _EXPLICIT and _is_dateline(text, m))]
         while found:
             best = _nearest(found, offset, quote)
