@@ -474,28 +474,28 @@ def _present_participle(token: Any) -> bool:
 def _anchors(
     doc: Doc,
     found: Found,
-    sentences: Sequence[Any],
+    sentence: Any,
     outside: Callable[[Any], bool],
     quoted: _Quotations,
 ) -> frozenset[int]:
     """The tokens a venue of this quotation hangs on: its reporting cue (for a colon or « selon »,
-    the word the cue hangs on) or, without one, the narration's main verbs in the sentences it
+    the word the cue hangs on) or, without one, the narration's main verbs in the sentence it
     is in (those that hang on nothing or on a quotation); with the verbs whose clause that verb
     is in, the verbs it governs (« peut-on lire »), the present participles of the narration that
     the parser hung on a quotation (« évoquant … dans une tribune ») or whose clause the quotation
     is in (« a martelé Trump, assurant sur Twitter que « … » »), and a subject named after them.
     A cue with another quotation between it and this one is that one's, not this one's."""
-    narration = [t for s in sentences for t in s if outside(t)]
+    narration = [t for t in sentence if outside(t)]
     if found.cue is None:
         verbs = {t for t in narration if t.pos_ in ("VERB", "AUX") and (t.head.i == t.i or not outside(t.head))}
         cue_at: set[int] = set()
     else:
         cue = doc[found.cue.token]
-        if not outside(cue) or not any(s.start <= cue.i < s.end for s in sentences):
-            return _anchors(doc, replace(found, cue=None), sentences, outside, quoted)
+        if not outside(cue):
+            return _anchors(doc, replace(found, cue=None), sentence, outside, quoted)
         lo, hi = sorted((cue.idx, found.start))
         if quoted.between(lo, hi, found.open_at):
-            return _anchors(doc, replace(found, cue=None), sentences, outside, quoted)
+            return _anchors(doc, replace(found, cue=None), sentence, outside, quoted)
         verb = cue.head if cue.pos_ in ("PUNCT", "ADP") else cue
         verbs, cue_at = {verb}, {cue.i}
         up = verb
@@ -554,17 +554,15 @@ def _quote_venue(
     sentence = doc.char_span(window[0], window[1], alignment_mode="expand")
     if sentence is None or not len(sentence):
         return None
-    sents = [sentence]
-    anchors = _anchors(doc, found, sents, outside, quoted)
+    anchors = _anchors(doc, found, sentence, outside, quoted)
     spans = []
-    for sent in sents:
-        for i in range(sent.start, sent.end):
-            word = _venue_word_at(doc, i, sent.end) if outside(doc[i]) else None
-            got = _venue_phrase(word, anchors, outside) if word is not None else None
-            if word is not None and got is not None:
-                spans.append((got, word[1]))
-            elif word is None and outside(doc[i]) and _is_place(doc[i], anchors):
-                spans.append((_phrase(doc[i], True, outside), _PLACE))
+    for i in range(sentence.start, sentence.end):
+        word = _venue_word_at(doc, i, sentence.end) if outside(doc[i]) else None
+        got = _venue_phrase(word, anchors, outside) if word is not None else None
+        if word is not None and got is not None:
+            spans.append((got, word[1]))
+        elif word is None and outside(doc[i]) and _is_place(doc[i], anchors):
+            spans.append((_phrase(doc[i], True, outside), _PLACE))
 
     def distance(found_span: tuple[tuple[int, int], frozenset[str]]) -> tuple[int, int]:
         s, e = found_span[0]
