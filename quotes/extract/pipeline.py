@@ -210,7 +210,7 @@ class Extractor:
         if coref.failed:
             self.warn(f"{article.path}: coreferee failed on this article; pronouns resolved without it")
             mode = "fallback"
-        quotes = with_venues(doc, quotes, [a.found for a in attributed])
+        quotes = with_venues(parsed, quotes, [a.found for a in attributed])
         rejected = tuple(a.found.rejected is not None for a in attributed)
         return Analysis(article, tuple(quotes), tuple(cands), mode, speech, rejected)
 

@@ -28,6 +28,7 @@ from quotes.types import Article, DateSource, Quote
 
 if TYPE_CHECKING:
     from quotes.extract.detect import Found
+    from quotes.extract.parsed import ParsedArticle
 
 Doc = Any  # spacy.tokens.Doc
 
@@ -522,9 +523,9 @@ class _Quotations:
     inside: bytes
 
     @classmethod
-    def of(cls, doc: Doc, found: Sequence[Found]) -> _Quotations:
+    def of(cls, parsed: ParsedArticle, found: Sequence[Found]) -> _Quotations:
         spans = tuple(sorted((f.open_at, f.close_at + 1) for f in found if f.kind != "indirect"))
-        token_starts = [t.idx for t in doc]
+        token_starts = parsed.token_starts
         inside = bytearray(len(token_starts))
         for lo, hi in spans:
             first, last = bisect_left(token_starts, lo), bisect_left(token_starts, hi)
@@ -607,13 +608,13 @@ def _sentences_of(text: str, quote: Quote) -> tuple[tuple[int, int], tuple[int, 
     return (lo + left, lo + right), (lo + max((e for e in ends if e < left), default=0), lo + left)
 
 
-def with_venues(doc: Doc, quotes: Sequence[Quote], found: Sequence[Found]) -> list[Quote]:
+def with_venues(parsed: ParsedArticle, quotes: Sequence[Quote], found: Sequence[Found]) -> list[Quote]:
     """The quotes (each with its detected quotation `found`, in the same order) with the venue
-    their narration gives, read on the article's parse `doc`; else a text or medium that the same
+    their narration gives, read on the article's parse; else a text or medium that the same
     speaker's quotation before it in the paragraph was given, or, when a pronoun says it, that the
     sentence before names along with the speaker. A venue already given is kept."""
-    quoted = _Quotations.of(doc, found)
-    text = doc.text  # once: spaCy joins every token each time
+    doc, text = parsed.doc, parsed.text
+    quoted = _Quotations.of(parsed, found)
     out: list[Quote] = []
     before: tuple[Quote, Found, frozenset[str]] | None = None
     for q, f in zip(quotes, found, strict=True):
