@@ -285,3 +285,25 @@ def test_no_sentence_runs_over_a_paragraph_break() -> None:
     assert parsed.reading_starts == (0, 9)
     assert parsed.reading_sentence_index(4) != parsed.reading_sentence_index(9), "the next paragraph starts one"
     assert parsed.sentence_of(12).start == 0 and parsed.token_at_or_after(doc[9].idx) == 9
+
+
+@pytest.mark.parametrize(
+    ("words", "pos", "ents", "expected"),
+    [
+        (["un", "proche", "de", "Pierre", "Moscovici"], ["DET", "NOUN", "ADP", "PROPN", "PROPN"], "OOOBI", "nominal"),
+        (["une", "amie", "d'", "Ana", "Ruiz"], ["DET", "NOUN", "ADP", "PROPN", "PROPN"], "OOOBI", "nominal"),
+        (["des", "proches", "du", "Pape"], ["DET", "NOUN", "ADP", "PROPN"], "OOOB", "nominal"),
+        (["le", "ministre", "Pierre", "Moscovici"], ["DET", "NOUN", "PROPN", "PROPN"], "OOBI", "name"),
+        (["un", "Pierre", "Moscovici", "ravi"], ["DET", "PROPN", "PROPN", "ADJ"], "OBIO", "name"),
+        (["Pierre", "Moscovici"], ["PROPN", "PROPN"], "BI", "name"),
+    ],
+)
+def test_someone_close_to_a_named_person_is_not_that_person(
+    words: list[str], pos: list[str], ents: str, expected: str
+) -> None:
+    from quotes.extract.attribute import mention_kind
+
+    tags = [{"B": "B-PER", "I": "I-PER", "O": "O"}[c] for c in ents]
+    doc = Doc(VOCAB, words=words, pos=pos, ents=tags)
+    kind, _ = mention_kind(doc, 0, len(words))
+    assert kind == expected

@@ -128,11 +128,28 @@ def left_noun_phrase(doc: Doc, last: int, floor: int) -> tuple[int, int] | None:
     return start, end
 
 
+INDEFINITE_DETERMINERS = frozenset({"un", "une", "des", "plusieurs", "deux", "trois", "certains", "certaines"})
+
+
+def _someone_of(doc: Doc, start: int, name: int) -> bool:
+    """Whether the mention that begins at `start` is an indefinite noun phrase whose de-complement
+    holds the name at `name` (un proche de X, une source proche de X): someone else than X."""
+    k = name - 1
+    while k > start and doc[k].pos_ == "DET":
+        k -= 1
+    if k <= start or doc[k].lower_ not in ("de", "d'", "d’", "du", "des"):
+        return False
+    first = doc[start]
+    return first.lower_ in INDEFINITE_DETERMINERS and any(t.pos_ == "NOUN" for t in doc[start + 1 : k])
+
+
 def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:
     """How a mention points at its speaker, and its main token."""
     toks = list(doc[start:end])
     text = " ".join(t.lower_.lstrip("-") for t in toks)
     persons = [t for t in toks if t.ent_type_ == "PER" and not is_role_noun_form(t)]
+    if persons and _someone_of(doc, start, persons[0].i):
+        persons = []  # un proche de X, une amie de X: someone unnamed, not X, speaks
     if persons:
         # a role noun before the name still makes it a name (le président turc Erdoğan)
         return "name", persons[0].i
