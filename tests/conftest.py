@@ -25,3 +25,20 @@ def shared_dir() -> Path:
     if not (SHARED / "corpus" / "dev").is_dir():
         pytest.skip(f"{SHARED} is absent: the shared corpus tests need ../shared beside the project")
     return SHARED
+
+
+@pytest.fixture
+def quotes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """The `quotes` command in this process, `quotes(*args) -> (exit code, stdout, stderr)`, its
+    database commands extracting with the marks-only extractor (no model loaded)."""
+    from cli_helpers import run_main
+    from robust_helpers import MarksExtractor
+
+    from quotes import cli_db
+
+    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: MarksExtractor())
+
+    def call(*args: str) -> tuple[int, str, str]:
+        return run_main(list(args), monkeypatch, capsys)
+
+    return call

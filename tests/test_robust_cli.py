@@ -9,20 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from cli_helpers import run_main
-from robust_helpers import MarksExtractor, write_articles
-
-from quotes import cli_db
-
-
-@pytest.fixture
-def quotes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: MarksExtractor())
-
-    def call(*args: str) -> tuple[int, str, str]:
-        return run_main(list(args), monkeypatch, capsys)
-
-    return call
+from robust_helpers import write_articles
 
 
 def one_error(err: str) -> None:

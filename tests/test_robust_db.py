@@ -8,24 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from cli_helpers import run_main
 from dbtesting import db_url  # noqa: F401
-from robust_helpers import MarksExtractor, write_articles
+from robust_helpers import write_articles
 
-from quotes import cli_db
 from quotes.db import alembic_config, current_revision, head_revision, make_engine, resolve_target
 
 OLDER = "0004"  # the schema before French stemming (migration 0005)
-
-
-@pytest.fixture
-def quotes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli_db, "make_extractor", lambda model_dir=None: MarksExtractor())
-
-    def call(*args: str) -> tuple[int, str, str]:
-        return run_main(list(args), monkeypatch, capsys)
-
-    return call
 
 
 def older_database(url: str) -> sa.Engine:
