@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from quotes.extract.cues import is_clitic_subject, is_role_noun, is_role_noun_form, reporting_kind
+from quotes.extract.cues import INDEFINITE, is_clitic_subject, is_role_noun, is_role_noun_form, reporting_kind
 from quotes.extract.detect import Found
 from quotes.extract.parsed import ParsedArticle
 from quotes.types import Attribution
@@ -128,9 +128,6 @@ def left_noun_phrase(doc: Doc, last: int, floor: int) -> tuple[int, int] | None:
     return start, end
 
 
-INDEFINITE_DETERMINERS = frozenset({"un", "une", "des", "plusieurs", "deux", "trois", "certains", "certaines"})
-
-
 def _someone_of(doc: Doc, start: int, name: int) -> bool:
     """Whether the mention that begins at `start` is an indefinite noun phrase whose de-complement
     holds the name at `name` (un proche de X, une source proche de X): someone else than X."""
@@ -140,7 +137,7 @@ def _someone_of(doc: Doc, start: int, name: int) -> bool:
     if k <= start or doc[k].lower_ not in ("de", "d'", "d’", "du", "des"):
         return False
     first = doc[start]
-    return first.lower_ in INDEFINITE_DETERMINERS and any(t.pos_ == "NOUN" for t in doc[start + 1 : k])
+    return first.lower_ in INDEFINITE and any(t.pos_ == "NOUN" for t in doc[start + 1 : k])
 
 
 def mention_kind(doc: Doc, start: int, end: int) -> tuple[Attribution, int]:

@@ -20,9 +20,9 @@ from itertools import islice, pairwise
 from typing import Any, overload
 
 from quotes.extract.attribute import Attributed
-from quotes.extract.cues import reporting_kind
+from quotes.extract.cues import INDEFINITE, reporting_kind
 from quotes.extract.parsed import ParsedArticle
-from quotes.extract.resolve import INDEFINITE, ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
+from quotes.extract.resolve import ORG_NOUN_KEYS, Name, NameIndex, body_name, noun_gender
 from quotes.folding import fold
 from quotes.lexicon import role_nouns
 from quotes.types import Article, Quote

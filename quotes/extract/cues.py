@@ -7,6 +7,9 @@ from typing import Any
 
 from quotes.lexicon import non_speech_nouns, reporting_verbs, role_nouns, speech_nouns
 
+# Determiners of someone unnamed (un habitant, des proches de X, plusieurs élus).
+INDEFINITE = frozenset({"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"})
+
 Token = Any  # spacy.tokens.Token; kept loose so this module type-checks without spaCy stubs
 
 # Inverted subject clitics as spaCy's French tokenizer splits them: a-t-il -> a, -t-il / -t, -il.

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from quotes.extract.attribute import Attributed, Mention
-from quotes.extract.cues import is_role_noun, is_role_noun_form
+from quotes.extract.cues import INDEFINITE, is_role_noun, is_role_noun_form
 from quotes.extract.parsed import ParsedArticle
 from quotes.folding import fold
 from quotes.lexicon import speech_nouns
@@ -107,7 +107,6 @@ INSTITUTIONS = {
     "majorité",
     "exécutif",
 }
-INDEFINITE = {"un", "une", "des", "plusieurs", "certains", "certaines", "quelques"}
 CONFIDENCE: dict[str, float] = {
     "name": 0.9,
     "relative": 0.85,
