@@ -27,9 +27,9 @@ from quotes.evaluate import (
 from quotes.extract.candidates import Candidate, with_history
 from quotes.extract.pipeline import (
     Analysis,
-    choose_speakers,
     decide_kept,
     earlier_of,
+    first_pass,
     later_of,
     rule_history,
     speech_kept,
@@ -107,9 +107,11 @@ def training_groups(
     examples: Sequence[Example],
     histories: Sequence[Sequence[str | None]],
     firsts: Sequence[Sequence[str | None]] | None = None,
+    first_probs: Sequence[Sequence[dict[str | None, float]]] | None = None,
 ) -> tuple[list[list[Candidate]], list[int | None]]:
     """Each matched quotation's candidates, knowing `histories` as the speakers before it and,
-    for the second pass, `firsts` as the first pass's speakers after it; with the right index."""
+    for the second pass, `firsts` as the first pass's speakers after it and `first_probs` as its
+    probabilities of the quotation's candidates; with the right index."""
     groups: list[list[Candidate]] = []
     gold: list[int | None] = []
     for i, (ex, history) in enumerate(zip(examples, histories, strict=True)):
@@ -118,7 +120,8 @@ def training_groups(
             if speaker is UNMATCHED:
                 continue
             later = later_of(ex.analysis, firsts[i], k) if firsts is not None else None
-            cands = with_history(static, earlier_of(ex.analysis, history, k), later)
+            probs = first_probs[i][k] if first_probs is not None else None
+            cands = with_history(static, earlier_of(ex.analysis, history, k), later, probs)
             groups.append(cands)
             gold.append(right_index(cands, speaker))
     return groups, gold
@@ -128,8 +131,9 @@ def _fit(
     examples: Sequence[Example],
     histories: Sequence[Sequence[str | None]],
     firsts: Sequence[Sequence[str | None]] | None = None,
+    first_probs: Sequence[Sequence[dict[str | None, float]]] | None = None,
 ) -> SpeakerScorer:
-    groups, gold = training_groups(examples, histories, firsts)
+    groups, gold = training_groups(examples, histories, firsts, first_probs)
     return SpeakerScorer.fit(groups, gold)
 
 
@@ -147,15 +151,16 @@ def fit(examples: Sequence[Example]) -> SpeakerScorer:
     histories = rules  # too few articles for held-out decisions: the patterns' speakers
     if len(examples) >= INNER_FOLDS:
         histories = [[] for _ in examples]
+        probs: list[list[dict[str | None, float]]] = [[] for _ in examples]
         for held_out in folds(examples, INNER_FOLDS):
             held = set(held_out)
             train = [i for i in range(len(examples)) if i not in held]
             first = _fit([examples[i] for i in train], [rules[i] for i in train])
             for i in held_out:
-                histories[i] = choose_speakers(examples[i].analysis, first, rules[i])[1]
+                histories[i], probs[i] = first_pass(examples[i].analysis, first, rules[i])
     scorer = _fit(examples, histories)
     if len(examples) >= INNER_FOLDS:
-        scorer.second = _fit(examples, histories, histories)
+        scorer.second = _fit(examples, histories, histories, probs)
     scorer.speech = fit_speech(examples)
     return scorer
 

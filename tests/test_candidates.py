@@ -17,6 +17,7 @@ from quotes.extract.candidates import (
     _is_question,
     _previous_line,
     governor,
+    speaker_gender,
     with_history,
 )
 from quotes.extract.detect import Cue, Found
@@ -52,13 +53,15 @@ def parse(row: Row) -> Doc:
     return Doc(VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, ents=ents, lemmas=words)
 
 
-def candidates_of(doc: Doc, cue_token: int, speaker: str | None = None) -> dict[str | None, Candidate]:
+def candidates_of(
+    doc: Doc, cue_token: int, speaker: str | None = None, title: str | None = None
+) -> dict[str | None, Candidate]:
     close = doc[3].idx
     found = Found(doc[1].idx, doc[2].idx + len(doc[2].text), "direct", 0, close, Cue(cue_token, "a dit", "tail"), 0)
     parsed = ParsedArticle.of(doc).with_quoted(frozenset(range(0, 4)))
     quote = Quote(doc.text[found.start : found.end], found.start, found.end, "direct", speaker=speaker)
     ctx = QuoteContext(quote, Attributed(found, None, "a dit"), 0, 4)
-    builder = CandidateBuilder(parsed, NameIndex(doc), Article(path="t.txt", text=doc.text))
+    builder = CandidateBuilder(parsed, NameIndex(doc), Article(path="t.txt", text=doc.text, title=title))
     (cands,) = builder.candidates([ctx])
     assert cands[-1].name is None, "nobody named is always a candidate, and the last"
     return {c.key: c for c in cands}
@@ -92,6 +95,28 @@ def test_the_patterns_answer_is_marked(row: Row, speaker: str | None, picked: st
     marked = [k for k, c in cands.items() if c.features.get("rule_pick")]
     assert marked == ([picked] if picked else [])
     assert cands[None].features["rule_null"] == float(speaker is None)
+
+
+@pytest.mark.parametrize(
+    ("title", "dupont", "afp"),
+    [
+        # (in the headline outside its quotation marks, the headline's speaker) of Jean Dupont and of the AFP
+        ("Dupont : « Nous partons »", (1.0, 1.0), (0.0, 0.0)),
+        ("Jean Dupont « part » demain", (1.0, 1.0), (0.0, 0.0)),
+        ("Jean Dupont : la grève continue", (1.0, 0.0), (0.0, 0.0)),  # nothing quoted: a topic, not words
+        ("L'AFP a joint Jean Dupont", (1.0, 0.0), (1.0, 0.0)),
+        ("« Dupont a tort », selon l'AFP", (0.0, 0.0), (1.0, 0.0)),  # a name inside the quoted words
+        ("La grève continue", (0.0, 0.0), (0.0, 0.0)),
+        (None, (1.0, 0.0), (1.0, 0.0)),  # no title: the first line stands for it when it is short
+    ],
+)
+def test_a_name_in_the_headline(title: str | None, dupont: tuple[float, float], afp: tuple[float, float]) -> None:
+    cands = candidates_of(parse(ADDRESSEE), 6, title=title)
+    for key, (in_title, speaker) in (("jean dupont", dupont), ("afp", afp)):
+        f = cands[key].features
+        assert (f["in_title"], f["title_speaker"]) == (in_title, speaker), key
+    assert cands["jean dupont"].features["first_person"] == 1.0, "the article's first person named"
+    assert cands["afp"].features["first_person"] == 0.0, "a body is not a person"
 
 
 def _cand(key: str | None, near: bool, mentions: float = 0.0) -> Candidate:
@@ -130,6 +155,14 @@ def test_second_pass_knows_the_next_quotes_speakers_and_keeps_them_as_candidates
     assert by_key["near"]["coming_speaker"] == 1.0
     first_pass = {c.key: c.features for c in with_history(cands, ["near"])}
     assert "ahead" not in first_pass and "next_speaker" not in first_pass["near"]
+
+
+def test_second_pass_knows_the_first_pass_probabilities_and_the_lead_of_each() -> None:
+    cands = [_cand("a", True), _cand("b", True), _cand(None, False)]
+    out = {c.key: c.features for c in with_history(cands, [], [], {"a": 0.6, "b": 0.3, None: 0.1})}
+    assert out["a"]["first_prob"] == 0.6 and out["a"]["first_lead"] == pytest.approx(0.3)
+    assert out["b"]["first_lead"] == pytest.approx(-0.3) and out[None]["first_lead"] == pytest.approx(-0.5)
+    assert "first_prob" not in {f for c in with_history(cands, []) for f in c.features}, "not on the first pass"
 
 
 @pytest.mark.parametrize(
@@ -307,3 +340,50 @@ def test_someone_close_to_a_named_person_is_not_that_person(
     doc = Doc(VOCAB, words=words, pos=pos, ents=tags)
     kind, _ = mention_kind(doc, 0, len(words))
     assert kind == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "deps", "pos", "lemmas", "gender"),
+    [
+        (["Je", "suis", "inquiète"], ["nsubj", "cop", "ROOT"], ["PRON", "AUX", "ADJ"], ["je", "être", "inquiet"], "f"),
+        (["Je", "suis", "prêt"], ["nsubj", "cop", "ROOT"], ["PRON", "AUX", "ADJ"], ["je", "être", "prêt"], "m"),
+        (["Je", "suis", "libre"], ["nsubj", "cop", "ROOT"], ["PRON", "AUX", "ADJ"], ["je", "être", "libre"], None),
+        (["Elle", "est", "prête"], ["nsubj", "cop", "ROOT"], ["PRON", "AUX", "ADJ"], ["elle", "être", "prêt"], None),
+        (
+            ["Je", "suis", "surprise"],
+            ["nsubj:pass", "aux:pass", "ROOT"],
+            ["PRON", "AUX", "VERB"],
+            ["je", "être", "surprendre"],
+            "f",
+        ),
+        (["Je", "suis", "venu"], ["nsubj", "aux:tense", "ROOT"], ["PRON", "AUX", "VERB"], ["je", "être", "venir"], "m"),
+        (["J'", "ai", "dit"], ["nsubj", "aux:tense", "ROOT"], ["PRON", "AUX", "VERB"], ["je", "avoir", "dire"], None),
+    ],
+)
+def test_the_gender_a_speaker_gives_themself(
+    words: list[str], deps: list[str], pos: list[str], lemmas: list[str], gender: str | None
+) -> None:
+    morphs = ["", "", "VerbForm=Part" if pos[2] == "VERB" else ""]
+    doc = Doc(VOCAB, words=words, heads=[2, 2, 2], deps=deps, pos=pos, lemmas=lemmas, morphs=morphs)
+    assert speaker_gender(list(doc)) == gender
+
+
+def test_a_name_inside_the_quotation_is_marked() -> None:
+    words = ["«", "Curie", "ment", "»", ",", "a", "dit", "Marie", "Curie", "à", "Paul", "."]
+    doc = Doc(
+        VOCAB,
+        words=words,
+        heads=[2, 2, 6, 2, 6, 6, 6, 6, 7, 10, 6, 6],
+        deps=["punct", "nsubj", "ccomp", "punct", "punct", "aux", "ROOT", "nsubj", "flat:name", "case", "obl", "punct"],
+        pos=["PUNCT", "PROPN", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "PROPN", "PROPN", "ADP", "PROPN", "PUNCT"],
+        ents=["O", "B-PER", "O", "O", "O", "O", "O", "B-PER", "I-PER", "O", "B-PER", "O"],
+        lemmas=words,
+    )
+    found = Found(doc[1].idx, doc[2].idx + 4, "direct", 0, doc[3].idx, Cue(6, "a dit", "tail"), 0)
+    parsed = ParsedArticle.of(doc).with_quoted(frozenset(range(0, 4)))
+    quote = Quote(doc.text[found.start : found.end], found.start, found.end, "direct")
+    builder = CandidateBuilder(parsed, NameIndex(doc), Article(path="t.txt", text=doc.text, title="Un titre"))
+    (cands,) = builder.candidates([QuoteContext(quote, Attributed(found, None, "a dit"), 0, 4)])
+    by_key = {c.key: c.features for c in cands}
+    assert by_key["marie curie"]["named_in_quote"] == 1.0, "people seldom speak of themselves by name"
+    assert by_key["paul"]["named_in_quote"] == 0.0

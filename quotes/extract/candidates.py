@@ -6,15 +6,19 @@ quotations before it, the answer of the hand-written patterns (`attribute` + `re
 always "nobody named" (`name=None`). Each candidate carries plain numeric features: how the
 patterns point at it, where its nearest mention is (side, tokens, sentences, paragraphs), what
 kind of name it is, whether it sits in a prepositional phrase (« l'avocat de X », « à l'AFP »),
-whether it is the subject of a reporting verb, gender agreement with a pronoun cue, how often the
-article names it, whether it is the byline. The scorer (`quotes.extract.scorer`) learns how to weigh them.
+whether it is the subject of a reporting verb, gender agreement with a pronoun cue and with the
+gender the speaker gives themself inside the quotation (« je suis inquiète »), whether the quotation
+names it (people seldom speak of themselves by name), how often the article names it, whether the
+headline names it or gives it words (Milquet : « … »), whether it is the byline. On the second pass,
+the first pass's probability of each candidate. The scorer (`quotes.extract.scorer`) learns how to weigh them.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
 from typing import Any, overload
@@ -223,18 +227,87 @@ def _is_question(line: str) -> bool:
     return line.endswith("?") and not any(mark in line for mark in '«»"“”')
 
 
+# Quoted words inside a headline: « … », “ … ”, " … ".
+HEADLINE_QUOTED = re.compile(r"«[^»]*»?|“[^”]*”?|\"[^\"]*\"?")
+# Name words too common to tell one name from another in a headline.
+NAME_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "di", "da", "del", "mme", "mgr"}
+# A first line longer than this is a paragraph, not a headline.
+HEADLINE_CHARS = 160
+
+
+def headline(article: Article, text: str) -> str:
+    """The article's title, else its first line when it is short enough to be one."""
+    if article.title:
+        return article.title
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= HEADLINE_CHARS else ""
+
+
+def _headline_words(title: str) -> tuple[set[str], set[str]]:
+    """The folded words of a headline outside its quotation marks, and those before its colon or
+    first quotation mark when words are quoted from there on (Milquet : « Pas question… »: who speaks in it)."""
+    outside = HEADLINE_QUOTED.sub(" ", title)
+    words = {w for w in re.findall(r"[\w-]+", fold(outside)) if len(w) > 2}
+    marks = [i for i in (title.find(m) for m in '«“"') if i > 0]
+    cut = min((i for i in (title.find(":"), *marks) if i > 0), default=-1)
+    speaks = cut > 0 and any(i >= cut for i in marks)  # words quoted after the colon, or right after the name
+    head = {w for w in re.findall(r"[\w-]+", fold(title[:cut]))} if speaks else set()
+    return words, head
+
+
+FIRST_SINGULAR = {"je", "j'", "j’", "me", "m'", "m’", "moi", "mon", "ma", "mes"}
+FIRST_PLURAL = {"nous", "notre", "nos"}
+# Past participles agreeing in the feminine (allée, partie, venue, surprise, écrite) and in the masculine.
+FEMININE_PARTICIPLE = ("ée", "ie", "ue", "se", "te")
+MASCULINE_PARTICIPLE = ("é", "i", "u", "is", "it")
+
+
+def speaker_gender(tokens: Sequence[Any]) -> str | None:
+    """The gender a speaker gives themself in their own words: an adjective or a participle with
+    « je » as its subject and être beside it (« je suis inquiète », « j'ai été surpris »)."""
+    for tok in tokens:
+        if tok.pos_ not in ("ADJ", "VERB"):
+            continue
+        children = list(tok.children)
+        if not any(c.dep_.startswith("nsubj") and c.lower_ in ("je", "j'", "j’") for c in children):
+            continue
+        if not any(c.lemma_.lower() == "être" or c.lower_ in ("suis", "été", "étais", "serai") for c in children):
+            continue
+        form, lemma = fold(tok.text), fold(tok.lemma_)
+        if tok.pos_ == "ADJ" and not lemma.endswith("e"):
+            if form == lemma:
+                return "m"
+            if form.endswith("e"):
+                return "f"
+        elif tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm"):
+            if form.endswith(FEMININE_PARTICIPLE):
+                return "f"
+            if form.endswith(MASCULINE_PARTICIPLE):
+                return "m"
+    return None
+
+
+def _name_words(key: str) -> set[str]:
+    return {w for w in re.findall(r"[\w-]+", key) if len(w) > 2 and w not in NAME_PARTICLES}
+
+
 # At most this many candidates named far from the quotation are kept: the most named ones.
 FAR_KEPT = 3
 
 
 def with_history(
-    cands: Sequence[Candidate], earlier: Sequence[str | None], later: Sequence[str | None] | None = None
+    cands: Sequence[Candidate],
+    earlier: Sequence[str | None],
+    later: Sequence[str | None] | None = None,
+    first: Mapping[str | None, float] | None = None,
 ) -> list[Candidate]:
     """The candidates a quotation is decided among, given the speakers decided for the quotations
     before it (`earlier`, in text order; None for nobody named): those named near it, the recent
     speakers, the article's most named, the patterns' answer and nobody; with history features.
     `later`, on the second pass, holds the first pass's speakers of the quotations after it
-    (nearest first): a quotation often belongs to whoever the next one is attributed to."""
+    (nearest first): a quotation often belongs to whoever the next one is attributed to, and
+    `first` the first pass's probability of each candidate of this quotation (by key), with its
+    lead over the best other one."""
     recent = [k for k in earlier[-4:] if k]
     coming = [k for k in (later or ())[:2] if k]
     if isinstance(cands, QuoteCandidates):
@@ -256,6 +329,10 @@ def with_history(
         if later is not None:
             f["next_speaker"] = float(c.key == following)
             f["coming_speaker"] = float(c.key in later[:3])
+        if first is not None:
+            p = first.get(c.key, 0.0)
+            f["first_prob"] = p
+            f["first_lead"] = p - max((q for k, q in first.items() if k != c.key), default=0.0)
         if c.key is None:
             f["prev_null"] = float(bool(earlier) and earlier[-1] is None)
             f["n_candidates"] = float(len(out))
@@ -285,6 +362,8 @@ class _Quote:
     pron_gender: str | None
     gov: Any
     governed: dict[str, tuple[str, int]]  # candidate -> how its first mention hangs from `gov`
+    quote_words: frozenset[str]  # the folded words inside the quotation
+    self_gender: str | None  # the gender the speaker gives themself in it (« je suis inquiète »)
 
 
 class QuoteCandidates(Sequence[Candidate]):
@@ -369,6 +448,8 @@ class CandidateBuilder:
         self._index_mentions()
         self.byline = fold(article.author) if article.author else ""
         self.questions = sum(1 for line in self.text.splitlines() if _is_question(line.strip()))
+        self.title_words, self.title_head = _headline_words(headline(article, self.text))
+        self.first_person = next((key for _, key in self.listed if self.display[key][1] == "PER"), None)
         self.roles_of: dict[str, set[str]] = {}
         self.role_words_of: dict[str, set[str]] = {}
         for lemma, n, _ in names.roles:
@@ -516,8 +597,27 @@ class CandidateBuilder:
             base["governor_subject_noun"] = float(any(t.pos_ == "NOUN" for t in subjects))
         role = (role_lemma, role_gender, role_mods)
         governed = self._hanging_from(gov.i) if gov is not None else {}
+        inside = doc[ctx.first_token : ctx.last_token]
+        quote_words = frozenset(re.findall(r"[\w-]+", fold(q.text)))
+        base["quote_first_singular"] = _log(sum(1 for t in inside if t.lower_ in FIRST_SINGULAR))
+        base["quote_first_plural"] = _log(sum(1 for t in inside if t.lower_ in FIRST_PLURAL))
+        self_gender = speaker_gender(inside)
+        base[f"self_gender_{self_gender}"] = 1.0
         st = _Quote(
-            ctx, since, base, role, para, first_sent, last_sent, rule_key, in_mention, pron_gender, gov, governed
+            ctx,
+            since,
+            base,
+            role,
+            para,
+            first_sent,
+            last_sent,
+            rule_key,
+            in_mention,
+            pron_gender,
+            gov,
+            governed,
+            quote_words,
+            self_gender,
         )
         cands = self._build(st, keys)
         self._ranked(st, cands)
@@ -594,9 +694,19 @@ class CandidateBuilder:
             )
             f["byline"] = float(bool(self.byline) and key in self.byline)
             f["has_role"] = float(key in self.roles_of)
+            words = _name_words(key)
+            f["named_in_quote"] = float(bool(words & st.quote_words))
+            f["in_title"] = float(bool(words & self.title_words))
+            f["title_speaker"] = float(bool(words & self.title_head))
+            f["first_person"] = float(key == self.first_person)
+            if ms:
+                f["first_para"] = float(min(9, self.para_of[ms[0].start]))
             if label == "PER" or f["first_name_known"]:
                 g = self.names.gender(name)
                 f["gender_known"] = float(g is not None)
+                if st.self_gender is not None and g is not None:
+                    f["self_gender_agrees"] = float(g == st.self_gender)
+                    f["self_gender_clash"] = float(g != st.self_gender)
                 if pron_gender is not None and g is not None:
                     f["gender_agrees"] = float(g == pron_gender)
                     f["gender_clash"] = float(g != pron_gender)

@@ -89,10 +89,22 @@ def choose_speakers(
     from quotes.extract.scorer import one_thread
 
     with one_thread():
-        quotes, decided = _decide_in_order(analysis, scorer, history)
+        quotes, decided, probs = _decide_in_order(analysis, scorer, history)
         if scorer.second is not None:
-            return _decide_in_order(analysis, scorer.second, None, first=decided)
+            return _decide_in_order(analysis, scorer.second, None, decided, probs)[:2]
     return quotes, decided
+
+
+def first_pass(
+    analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None]
+) -> tuple[list[str | None], list[dict[str | None, float]]]:
+    """The first pass alone, knowing `history` as the speakers before each quote: each quote's
+    chosen key and every candidate's probability (what a second pass is trained to read)."""
+    from quotes.extract.scorer import one_thread
+
+    with one_thread():
+        _, decided, probs = _decide_in_order(analysis, scorer, history)
+    return decided, probs
 
 
 def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[str | None]:
@@ -105,21 +117,26 @@ def _decide_in_order(
     scorer: SpeakerScorer,
     history: Sequence[str | None] | None,
     first: Sequence[str | None] | None = None,
-) -> tuple[list[Quote], list[str | None]]:
+    first_probs: Sequence[dict[str | None, float]] | None = None,
+) -> tuple[list[Quote], list[str | None], list[dict[str | None, float]]]:
     """Each quote decided in text order, knowing the speakers decided before it (or `history`)
-    and, on a second pass, the first pass's speakers `first` of the quotations after it."""
+    and, on a second pass, the first pass's speakers `first` of the quotations after it and its
+    probabilities `first_probs` of this one's candidates; with every candidate's probability."""
     from quotes.extract.candidates import with_history
 
     quotes = list(analysis.quotes)
     decided: list[str | None] = []
+    probs: list[dict[str | None, float]] = []
     for k, static in enumerate(analysis.candidates):
         earlier = earlier_of(analysis, history if history is not None else decided, k)
         later = later_of(analysis, first, k) if first is not None else None
-        cands = with_history(static, earlier, later)
-        chosen, confidence = scorer.choose(cands)
-        quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
+        cands = with_history(static, earlier, later, first_probs[k] if first_probs is not None else None)
+        p = scorer.probabilities(cands)
+        chosen = max(range(len(p)), key=lambda j: (p[j], -j))
+        quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, p[chosen])
         decided.append(cands[chosen].key)
-    return quotes, decided
+        probs.append({c.key: q for c, q in zip(cands, p, strict=True)})
+    return quotes, decided, probs
 
 
 def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
