@@ -59,11 +59,11 @@ def test_cross_validated_floor(cross_validated: Any, figure: str) -> None:
     [
         pytest.param(
             "speaker_accuracy",
-            marks=pytest.mark.xfail(reason="issue 7's bar: cross-validated speaker accuracy 0.80 (now 0.707)"),
+            marks=pytest.mark.xfail(reason="issue 7's bar: cross-validated speaker accuracy 0.80 (now 0.709)"),
         ),
         pytest.param(
             "end_to_end_f1",
-            marks=pytest.mark.xfail(reason="issue 7's bar: cross-validated end-to-end F1 0.75 (now 0.670)"),
+            marks=pytest.mark.xfail(reason="issue 7's bar: cross-validated end-to-end F1 0.75 (now 0.672)"),
         ),
         "detection_precision",
         "detection_recall",

@@ -696,11 +696,13 @@ class CandidateBuilder:
             f["has_role"] = float(key in self.roles_of)
             words = _name_words(key)
             f["named_in_quote"] = float(bool(words & st.quote_words))
-            f["in_title"] = float(bool(words & self.title_words))
-            f["title_speaker"] = float(bool(words & self.title_head))
-            f["first_person"] = float(key == self.first_person)
-            if ms:
-                f["first_para"] = float(min(9, self.para_of[ms[0].start]))
+            if q.cue is None:  # the article's first person, for words no cue gives (an interview's answers)
+                f["first_person"] = float(key == self.first_person)
+                if ms:
+                    f["first_para"] = float(min(9, self.para_of[ms[0].start]))
+            if label != "LOC":  # a place in the headline is where, not who (« Le pont de X fermé »)
+                f["in_title"] = float(bool(words & self.title_words))
+                f["title_speaker"] = float(bool(words & self.title_head))
             if label == "PER" or f["first_name_known"]:
                 g = self.names.gender(name)
                 f["gender_known"] = float(g is not None)
