@@ -90,8 +90,22 @@ def test_speaker_page_has_chart_and_citation(client: TestClient) -> None:
     page = client.get(f"/speakers/{hit['speaker_id']}")
     assert page.status_code == 200 and "<svg" in page.text and "<rect" in page.text
     search = client.get("/search", params={"speaker": "poutine"})
-    assert "a déclaré Vladimir Poutine" in search.text and "@" in search.text  # citation line and BibTeX
+    assert "a déclaré Vladimir Poutine" in search.text  # the citation line
     assert client.get("/static/style.css").status_code == 200
+
+
+def test_bibtex_of_one_quote_is_the_export(client: TestClient, db_file: str) -> None:
+    """The search page links each hit to its BibTeX, made on demand: what `quotes export --format bibtex` writes."""
+    hit = client.get("/search", params={"speaker": "poutine", "format": "json"}).json()[0]
+    search = client.get("/search", params={"speaker": "poutine"})
+    assert f'href="/quotes/{hit["quote_id"]}/bibtex"' in search.text
+    answer = client.get(f"/quotes/{hit['quote_id']}/bibtex")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    exported = CliRunner().invoke(cli_app, ["export", "--speaker", "poutine", "--format", "bibtex", "--db", db_file])
+    assert exported.exit_code == 0 and answer.text == exported.stdout
+    assert "@article{" in answer.text and "Vladimir Poutine" in answer.text
+    assert client.get("/quotes/999/bibtex").status_code == 404
+    assert client.post(f"/quotes/{hit['quote_id']}/bibtex").status_code == 403  # read-only: no POST at all
 
 
 def test_show_html_writes_the_highlighted_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,6 +116,7 @@ def test_not_a_quote_hides_it_everywhere(editor: TestClient, db_file: str) -> No
     assert correction.kind == "not_quote" and correction.value == "true"
     assert editor.get("/search", params={"speaker": "poutine", "format": "json"}).json() == []
     assert "solide" not in editor.get(f"/speakers/{hit['speaker_id']}").text
+    assert editor.get(f"/quotes/{hit['quote_id']}/bibtex").status_code == 404
     engine = open_db(db_file, create=False)
     with Session(engine) as session:
         quote = session.get(Quote, hit["quote_id"])
