@@ -385,12 +385,11 @@ def _give(session: Session, quote: Quote, speaker_id: int) -> Quote:
     return twin
 
 
-def quote_corrections(session: Session, quotes: Iterable[Quote]) -> dict[int, list[Correction]]:
-    """The corrections of each quote (by quote id), oldest first."""
+def quote_corrections(session: Session, quotes: Iterable[tuple[int, str]]) -> dict[int, list[Correction]]:
+    """The corrections of each quote, given as (quote id, text key), by quote id, oldest first."""
     by_key: dict[str, list[int]] = {}
-    for q in quotes:
-        if q.id is not None:
-            by_key.setdefault(q.text_key, []).append(q.id)
+    for quote_id, text_key in quotes:
+        by_key.setdefault(text_key, []).append(quote_id)
     out: dict[int, list[Correction]] = {}
     if not by_key:
         return out

@@ -277,60 +277,53 @@ def _probe_latest(
 
 
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:
-    """Full records for quote ids, in the order given."""
+    """Full records for quote ids, in the order given.
+
+    Read as plain rows (SQLAlchemy Core on the session's connection), not ORM objects: a page of
+    20 hits cost 4.6 ms of CPU through the ORM, most of it building and tracking objects that are
+    only read once."""
     if not ids:
         return []
-    rows = session.exec(
-        select(db.Quote, db.Speaker.name)
-        .outerjoin(db.Speaker, col(db.Speaker.id) == db.Quote.speaker_id)
-        .where(col(db.Quote.id).in_(ids))
+    conn = session.connection()
+    quote, speaker = db.Quote.__table__, db.Speaker.__table__  # type: ignore[attr-defined]
+    occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(
+        sa.select(quote.c.id, quote.c.text, quote.c.text_key, quote.c.kind, quote.c.speaker_id, quote.c.said_on,
+                  speaker.c.name)
+        .select_from(quote.outerjoin(speaker, speaker.c.id == quote.c.speaker_id))
+        .where(quote.c.id.in_(ids))
     ).all()
-    occ = session.exec(
-        select(db.Occurrence, db.Source)
-        .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
-        .where(col(db.Occurrence.quote_id).in_(ids))
-        .order_by(col(db.Source.published).asc().nulls_last(), col(db.Source.id))
+    occ = conn.execute(
+        sa.select(occurrence.c.quote_id, source.c.url, source.c.outlet, source.c.title, source.c.author,
+                  source.c.published, source.c.accessed, occurrence.c.cue, occurrence.c.said_on,
+                  occurrence.c.said_on_source, occurrence.c.venue, occurrence.c.confidence, occurrence.c.start,
+                  occurrence.c.end, occurrence.c.speaker_mention)
+        .select_from(occurrence.join(source, source.c.id == occurrence.c.source_id))
+        .where(occurrence.c.quote_id.in_(ids))
+        .order_by(source.c.published.asc().nulls_last(), source.c.id)
     ).all()
     sources: dict[int, list[SourceRef]] = {}
-    for o, s in occ:
-        sources.setdefault(o.quote_id, []).append(
-            SourceRef(
-                url=s.url,
-                outlet=s.outlet,
-                title=s.title,
-                author=s.author,
-                published=s.published,
-                accessed=s.accessed,
-                cue=o.cue,
-                said_on=o.said_on,
-                said_on_source=o.said_on_source,
-                venue=o.venue,
-                confidence=o.confidence,
-                start=o.start,
-                end=o.end,
-                speaker_mention=o.speaker_mention,
-            )
-        )
+    for quote_id, *fields in occ:
+        sources.setdefault(quote_id, []).append(SourceRef(*fields))
     from quotes.corrections import describe, quote_corrections, speaker_names
 
-    corrected = quote_corrections(session, [q for q, _ in rows])
+    corrected = quote_corrections(session, [(r[0], r[2]) for r in rows])
     names = speaker_names(
         session,
         sorted({int(v) for cs in corrected.values() for c in cs for v in (c.previous, c.value) if v and v.isdigit()}),
     )
     by_id = {
-        q.id: Hit(
-            quote_id=q.id,
-            text=q.text,
-            kind=q.kind,
+        quote_id: Hit(
+            quote_id=quote_id,
+            text=text,
+            kind=kind,
             speaker=name,
-            speaker_id=q.speaker_id,
-            said_on=q.said_on,
-            sources=tuple(sources.get(q.id, [])),
-            corrections=tuple(describe(c, names) for c in corrected.get(q.id, [])),
+            speaker_id=speaker_id,
+            said_on=said_on,
+            sources=tuple(sources.get(quote_id, [])),
+            corrections=tuple(describe(c, names) for c in corrected.get(quote_id, [])),
         )
-        for q, name in rows
-        if q.id is not None
+        for quote_id, text, _key, kind, speaker_id, said_on, name in rows
     }
     return [by_id[i] for i in ids if i in by_id]
 
