@@ -51,7 +51,10 @@ MAX_FORM_BYTES = 8192
 # the kept kinds 0.1-0.9 s with 4 threads, 25-30 ms with 2, the same 30 searches/s either way).
 SEARCH_THREADS = 2
 
-templates = Environment(loader=PackageLoader("quotes.web", "templates"), autoescape=select_autoescape(["html"]))
+# The templates are the package's own: compiled once, never looked at again on disk (auto_reload
+# would stat each file on every page).
+templates = Environment(loader=PackageLoader("quotes.web", "templates"), autoescape=select_autoescape(["html"]),
+                        auto_reload=False)
 templates.filters["french_date"] = french_date
 templates.filters["french_quote"] = french_quote
 templates.globals["zip"] = zip
@@ -198,12 +201,13 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         ids = [h.quote_id for h in hits]
         if not ids:
             return {}
-        with Session(read) as session:
-            rows = session.exec(
-                select(db.Occurrence.quote_id, db.Source.id)
-                .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
-                .where(col(db.Occurrence.quote_id).in_(ids))
-                .order_by(col(db.Source.published).asc().nulls_last(), col(db.Source.id))
+        occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
+        with read.connect() as conn:  # plain rows, as load_hits reads them
+            rows = conn.execute(
+                sa.select(occurrence.c.quote_id, source.c.id)
+                .select_from(occurrence.join(source, source.c.id == occurrence.c.source_id))
+                .where(occurrence.c.quote_id.in_(ids))
+                .order_by(source.c.published.asc().nulls_last(), source.c.id)
             ).all()
         first: dict[int, int] = {}
         for quote_id, source_id in rows:
