@@ -5,7 +5,10 @@ PostgreSQL `unaccent` + French stemming; user words are always escaped or bound,
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,21 +180,28 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
         cheap.append(col(db.Quote.said_on) >= since)
     if until:
         cheap.append(col(db.Quote.said_on) <= upper_bound(until))
-    costly: list[Condition] = []
+    # Each costly filter is made for the quote id column it tests: quote.id in the queries over
+    # the quote table, the id of the window of latest quotes in SQLite's streamed probe.
+    costly: list[Callable[[Any], Condition]] = []
     occurrence_filters: list[sa.ColumnElement[bool]] = []
     if filters.venue:
         occurrence_filters.append(col(db.Occurrence.venue).ilike(_like(filters.venue), escape="\\"))
     if filters.outlet:
         occurrence_filters.append(col(db.Source.outlet).ilike(_like(filters.outlet), escape="\\"))
     if occurrence_filters:
-        sub = (
-            select(db.Occurrence.id)
-            .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
-            .where(col(db.Occurrence.quote_id) == db.Quote.id, *occurrence_filters)
-        )
-        costly.append(sub.exists())
+
+        def occurs(quote_id: Any) -> Condition:
+            return (
+                select(db.Occurrence.id)
+                .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
+                .where(col(db.Occurrence.quote_id) == quote_id, *occurrence_filters)
+                .exists()
+            )
+
+        costly.append(occurs)
     # Full text, as probed row by row and as asked of the index for every match.
-    text_probe: Condition | None = None
+    text_probe: Callable[[Any], Condition] | None = None
+    rare_text = False  # SQLite: the words match so few quotes that probing the latest is wasted
     text_all: Condition | None = None
     if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
         if not _WORD.search(filters.text):
@@ -206,9 +216,10 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
         )
         if not terms:  # only French stop words ("le", "nous", "pour"): nothing to look for
             return SearchResult(hits=[], speaker_match=match, notes=["only stop words in --text"])
-        text_probe = sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
+        tsv_match = sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
             fts_words=filters.text
         )
+        text_probe = lambda _quote_id: tsv_match  # noqa: E731  (PostgreSQL probes the quote table itself)
         # When the latest quotes hold too few matches, the words are rare: collect all their
         # matches through the GIN index first (a materialised CTE), then order those few.
         matches = (
@@ -224,20 +235,29 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
         text_all = col(db.Quote.id).in_(select(matches.c.id))
     elif filters.text is not None:
         words = fts5_stem_query(filters.text)
-        text_probe = sa.text(
-            "EXISTS (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words"
-            " AND quote_stem_fts.rowid = quote.id)"
-        ).bindparams(fts_words=words)
+
+        def stems_match(quote_id: Any) -> Condition:
+            return sa.exists().where(
+                sa.text("quote_stem_fts MATCH :fts_words").bindparams(fts_words=words), _STEM_FTS.c.rowid == quote_id
+            )
+
+        text_probe = stems_match
+        if filters.limit is not None:
+            rare_text = _rare_words(session, words, filters.limit)
         text_all = sa.text(
             "quote.id IN (SELECT rowid FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words)"
         ).bindparams(fts_words=words)
     newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
     ids: list[int] | None = None
-    if (costly or text_probe is not None) and filters.limit is not None:
+    if (costly or text_probe is not None) and filters.limit is not None and not rare_text:
         probes = [*costly, *([text_probe] if text_probe is not None else [])]
-        ids = _probe_latest(session, cheap, probes, newest, filters.limit)
+        if db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
+            ids = _probe_latest(session, cheap, [p(db.Quote.id) for p in probes], newest, filters.limit)
+        else:
+            ids = _stream_latest(session, cheap, probes, newest, filters.limit)
     if ids is None:
-        query = select(db.Quote.id).where(*cheap, *costly, *([text_all] if text_all is not None else []))
+        every = [p(db.Quote.id) for p in costly]
+        query = select(db.Quote.id).where(*cheap, *every, *([text_all] if text_all is not None else []))
         query = query.order_by(*newest)
         if filters.limit is not None:
             query = query.limit(filters.limit)
@@ -245,10 +265,63 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
     return SearchResult(hits=load_hits(session, ids), speaker_match=match)
 
 
+# The FTS5 table of each quote's French stems (migration 0005), for the probe's MATCH by rowid.
+_STEM_FTS = sa.table("quote_stem_fts", sa.column("rowid"))
+
+
+def _rare_words(session: Session, words: str, limit: int) -> bool:
+    """Whether the FTS5 query `words` matches too few quotes for the latest PROBE_WINDOW to be
+    likely to hold `limit` of them (counted up to that bound, so a frequent word costs a bounded
+    walk of its index entries: about 1 ms for 10,000 on the 1,000,000-quote benchmark). Rare
+    words are then looked up through the index at once, rather than probed row by row first."""
+    conn = session.connection()
+    quotes = conn.exec_driver_sql("SELECT max(id) FROM quote").scalar() or 0
+    enough = max(limit, math.ceil(limit * quotes / PROBE_WINDOW))
+    found = conn.execute(
+        sa.text("SELECT count(*) FROM (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :w LIMIT :n)"),
+        {"w": words, "n": enough},
+    ).scalar_one()
+    return bool(found < enough)
+
+
+def _stream_latest(
+    session: Session, cheap: list[Condition], costly: list[Callable[[Any], Condition]], newest: tuple[Any, ...],
+    limit: int,
+) -> list[int] | None:
+    """SQLite: the latest `limit` quotes passing every filter among the PROBE_WINDOW latest that
+    pass the cheap ones, in one statement that SQLite runs as a stream (the window, newest first,
+    tested row by row, stopped at `limit`); None when that window holds too few.
+
+    The window is a subquery whose ORDER BY and LIMIT SQLite honours, and rows leave it in that
+    order; each answer is checked to be in it anyway (else None: the caller asks the indexes)."""
+    window = (
+        select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
+        .where(*cheap)
+        .order_by(*newest)
+        .limit(PROBE_WINDOW)
+        .subquery("latest")
+    )
+    conn = session.connection()
+    rows = conn.execute(
+        sa.select(window.c.id, window.c.said_on).where(*(c(window.c.id) for c in costly)).limit(limit)
+    ).all()
+    keys = [(said_on is not None, said_on or "", quote_id) for quote_id, said_on in rows]
+    if any(a < b for a, b in itertools.pairwise(keys)):  # not newest first: not the stream this expects
+        return None
+    found = [int(quote_id) for quote_id, _ in rows]
+    if len(found) >= limit:
+        return found
+    # Too few: the answer if the window held every quote the cheap filters pass, else unknown.
+    seen = conn.execute(
+        sa.select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
+    ).scalar_one()
+    return found if seen < PROBE_WINDOW else None
+
+
 def _probe_latest(
     session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
 ) -> list[int] | None:
-    """The latest quotes passing every filter among the PROBE_WINDOW latest that pass the cheap
+    """PostgreSQL: the latest quotes passing every filter among the PROBE_WINDOW latest that pass the cheap
     ones, or None when that window may hold too few (the caller then asks the indexes for all).
 
     The window is examined newest first in growing chunks, so that a frequent word or outlet

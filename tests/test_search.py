@@ -202,6 +202,37 @@ def test_latest_first_probe_and_index_give_the_same_answer(
     assert texts(filled, venue="ankara", since="2024", limit=2) == ["Le commerce avec l'Europe doit reprendre"]
 
 
+@pytest.mark.parametrize("rare", [True, False])
+@pytest.mark.parametrize("window", [1, 2, 1000])
+def test_rare_words_looked_up_or_probed_give_the_same_answer(
+    filled: Engine, monkeypatch: pytest.MonkeyPatch, window: int, rare: bool
+) -> None:
+    """SQLite counts a text's matches first: rare words go to the index at once, frequent ones
+    are probed among the latest quotes (one streamed statement). Either way, the same answer."""
+    import quotes.search
+
+    monkeypatch.setattr(quotes.search, "PROBE_WINDOW", window)
+    monkeypatch.setattr(quotes.search, "_rare_words", lambda *_args: rare)
+    europe = ["L'Europe restera unie face aux droits de douane", "Le commerce avec l'Europe doit reprendre"]
+    assert texts(filled, text="europe", limit=1) == europe[:1]
+    assert texts(filled, text="europe", limit=5) == europe
+    assert texts(filled, text="commerce", speaker="Erdogan", limit=1) == ["Le commerce avec l'Europe doit reprendre"]
+    assert texts(filled, text="europe", outlet="quotidien", limit=3) == ["Le commerce avec l'Europe doit reprendre"]
+    assert texts(filled, text="girouette", limit=3) == []
+
+
+def test_rare_words_are_counted_against_the_window(filled: Engine) -> None:
+    from sqlmodel import Session
+
+    from quotes.search import _rare_words, fts5_stem_query
+
+    if filled.dialect.name != "sqlite":
+        pytest.skip("the count is SQLite's (FTS5)")
+    with Session(filled) as session:
+        assert _rare_words(session, fts5_stem_query("girouette"), 1)  # no match at all
+        assert not _rare_words(session, fts5_stem_query("europe"), 1)  # 2 of the few quotes, window 2000
+
+
 def test_french_stop_words_alone(filled: Engine) -> None:
     result = search(filled, Filters(text="la est"))
     if filled.dialect.name == "postgresql":  # French stemming drops stop words: nothing is left to find
