@@ -231,7 +231,7 @@ def _run_search(filters: Any, db: str | None) -> Any:
 
 def hit_record(hit: Any) -> dict[str, Any]:
     record = asdict(hit)
-    record["sources"] = [{k: v for k, v in s.items() if v is not None} for s in record["sources"]]
+    record["sources"] = [{k: v for k, v in s.items() if v is not None and k != "source_id"} for s in record["sources"]]
     return record
 
 

@@ -5,6 +5,7 @@ PostgreSQL `unaccent` + French stemming; user words are always escaped or bound,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -58,6 +59,7 @@ class SourceRef:
     start: int
     end: int
     speaker_mention: str | None = None
+    source_id: int | None = None  # the article's row (its web page); not in the JSON records
 
 
 @dataclass(frozen=True)
@@ -349,8 +351,33 @@ def _probe_latest(
     return found if complete else None
 
 
+@functools.cache
+def _hit_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The two statements of load_hits, built once (SQLAlchemy takes longer to build a statement
+    than SQLite to run these), the ids an expanding parameter."""
+    quote, speaker = db.Quote.__table__, db.Speaker.__table__  # type: ignore[attr-defined]
+    occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
+    ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+    quotes = (
+        sa.select(quote.c.id, quote.c.text, quote.c.text_key, quote.c.kind, quote.c.speaker_id, quote.c.said_on,
+                  speaker.c.name)
+        .select_from(quote.outerjoin(speaker, speaker.c.id == quote.c.speaker_id))
+        .where(quote.c.id.in_(ids))
+    )
+    sources = (
+        sa.select(occurrence.c.quote_id, source.c.url, source.c.outlet, source.c.title, source.c.author,
+                  source.c.published, source.c.accessed, occurrence.c.cue, occurrence.c.said_on,
+                  occurrence.c.said_on_source, occurrence.c.venue, occurrence.c.confidence, occurrence.c.start,
+                  occurrence.c.end, occurrence.c.speaker_mention, source.c.id)
+        .select_from(occurrence.join(source, source.c.id == occurrence.c.source_id))
+        .where(occurrence.c.quote_id.in_(ids))
+        .order_by(source.c.published.asc().nulls_last(), source.c.id)
+    )
+    return quotes, sources
+
+
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:
-    """Full records for quote ids, in the order given.
+    """Full records for quote ids, in the order given; each quote's sources oldest first.
 
     Read as plain rows (SQLAlchemy Core on the session's connection), not ORM objects: a page of
     20 hits cost 4.6 ms of CPU through the ORM, most of it building and tracking objects that are
@@ -358,25 +385,10 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
     if not ids:
         return []
     conn = session.connection()
-    quote, speaker = db.Quote.__table__, db.Speaker.__table__  # type: ignore[attr-defined]
-    occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
-    rows = conn.execute(
-        sa.select(quote.c.id, quote.c.text, quote.c.text_key, quote.c.kind, quote.c.speaker_id, quote.c.said_on,
-                  speaker.c.name)
-        .select_from(quote.outerjoin(speaker, speaker.c.id == quote.c.speaker_id))
-        .where(quote.c.id.in_(ids))
-    ).all()
-    occ = conn.execute(
-        sa.select(occurrence.c.quote_id, source.c.url, source.c.outlet, source.c.title, source.c.author,
-                  source.c.published, source.c.accessed, occurrence.c.cue, occurrence.c.said_on,
-                  occurrence.c.said_on_source, occurrence.c.venue, occurrence.c.confidence, occurrence.c.start,
-                  occurrence.c.end, occurrence.c.speaker_mention)
-        .select_from(occurrence.join(source, source.c.id == occurrence.c.source_id))
-        .where(occurrence.c.quote_id.in_(ids))
-        .order_by(source.c.published.asc().nulls_last(), source.c.id)
-    ).all()
+    quotes, occurrences = _hit_statements()
+    rows = conn.execute(quotes, {"ids": ids}).all()
     sources: dict[int, list[SourceRef]] = {}
-    for quote_id, *fields in occ:
+    for quote_id, *fields in conn.execute(occurrences, {"ids": ids}):
         sources.setdefault(quote_id, []).append(SourceRef(*fields))
     from quotes.corrections import describe, quote_corrections, speaker_names
 
@@ -384,7 +396,7 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
     names = speaker_names(
         session,
         sorted({int(v) for cs in corrected.values() for c in cs for v in (c.previous, c.value) if v and v.isdigit()}),
-    )
+    ) if corrected else {}
     by_id = {
         quote_id: Hit(
             quote_id=quote_id,

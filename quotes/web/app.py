@@ -197,23 +197,8 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         return PlainTextResponse(bibtex(hits[0]))
 
     def article_ids(hits: list[Hit]) -> dict[int, int]:
-        """The article page of each hit's first source (in load_hits' order: oldest article first), by quote id."""
-        ids = [h.quote_id for h in hits]
-        if not ids:
-            return {}
-        occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
-        with read.connect() as conn:  # plain rows, as load_hits reads them
-            rows = conn.execute(
-                sa.select(occurrence.c.quote_id, source.c.id)
-                .select_from(occurrence.join(source, source.c.id == occurrence.c.source_id))
-                .where(occurrence.c.quote_id.in_(ids))
-                .order_by(source.c.published.asc().nulls_last(), source.c.id)
-            ).all()
-        first: dict[int, int] = {}
-        for quote_id, source_id in rows:
-            if source_id is not None:
-                first.setdefault(quote_id, source_id)
-        return first
+        """The article page of each hit's first source (the one it is cited from), by quote id."""
+        return {h.quote_id: h.sources[0].source_id for h in hits if h.sources and h.sources[0].source_id is not None}
 
     def article_page(request: Request) -> Response:
         source_id = int(request.path_params["source_id"])
