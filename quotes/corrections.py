@@ -11,11 +11,13 @@ closest matches for an unknown quote, speaker or URL, and changes nothing in tha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func
 from sqlmodel import Session, col, delete, select, update
+from sqlmodel.sql.expression import SelectOfScalar
 
 from quotes.db import Correction, Occurrence, Quote, Source, Speaker, SpeakerAlias, SpeakerRole, normalise
 from quotes.errors import InputError, NotFoundError
@@ -385,6 +387,13 @@ def _give(session: Session, quote: Quote, speaker_id: int) -> Quote:
     return twin
 
 
+@functools.cache
+def _corrections_of_keys() -> SelectOfScalar[Correction]:
+    """The corrections of some quote keys, oldest first: built once (every search page asks it)."""
+    keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
+    return select(Correction).where(col(Correction.quote_key).in_(keys)).order_by(col(Correction.id))
+
+
 def quote_corrections(session: Session, quotes: Iterable[tuple[int, str]]) -> dict[int, list[Correction]]:
     """The corrections of each quote, given as (quote id, text key), by quote id, oldest first."""
     by_key: dict[str, list[int]] = {}
@@ -393,9 +402,7 @@ def quote_corrections(session: Session, quotes: Iterable[tuple[int, str]]) -> di
     out: dict[int, list[Correction]] = {}
     if not by_key:
         return out
-    for c in session.exec(
-        select(Correction).where(col(Correction.quote_key).in_(list(by_key))).order_by(col(Correction.id))
-    ).all():
+    for c in session.exec(_corrections_of_keys(), params={"keys": list(by_key)}).all():
         for qid in by_key.get(c.quote_key or "", []):
             out.setdefault(qid, []).append(c)
     return out
