@@ -13,9 +13,9 @@ they sort and compare as dates on both back ends and keep the precision the arti
 
 from __future__ import annotations
 
-import functools
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,11 +190,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 _STEM_WORD = re.compile(r"\w+")
 
 
-@functools.cache
-def _french_stemmer() -> Any:
-    import snowballstemmer  # type: ignore[import-untyped]
+# One Snowball stemmer per thread: a stemmer keeps the word it works on in itself, so two threads
+# stemming with one (quotes serve's search threads) garble each other's words or raise IndexError.
+_STEMMERS = threading.local()
 
-    return snowballstemmer.stemmer("french")
+
+def _french_stemmer() -> Any:
+    stemmer = getattr(_STEMMERS, "french", None)
+    if stemmer is None:
+        import snowballstemmer  # type: ignore[import-untyped]
+
+        stemmer = _STEMMERS.french = snowballstemmer.stemmer("french")
+    return stemmer
 
 
 def text_stems(text: str) -> str:

@@ -58,3 +58,14 @@ def test_correcting_a_quote_text_reindexes_its_stems(filled: Engine) -> None:
         conn.execute(sa.text("UPDATE quote SET text = 'Les impôts baisseront' WHERE text LIKE 'La dette%'"))
     assert search(filled, Filters(text="dettes")).hits == []
     assert [h.text for h in search(filled, Filters(text="impôt")).hits] == ["Les impôts baisseront"]
+
+
+def test_stemming_from_many_threads_at_once() -> None:
+    """quotes serve stems search words in several threads: each gets the stems it would alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["les dettes publiques", "Nous devons agir vite pour protéger les emplois", "québécoises", "qu'il"] * 50
+    alone = [text_stems(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            assert list(pool.map(text_stems, texts)) == alone
