@@ -41,7 +41,7 @@ def serve(
 
     from quotes.cli import err
     from quotes.db import open_db
-    from quotes.web.app import create_app
+    from quotes.web.app import create_app, quick_thread_switches
 
     check_address(host, port)
     # a missing or foreign database fails here, once, in one line; read-only, it is never migrated
@@ -61,6 +61,7 @@ def serve(
         uvicorn.run("quotes.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
                     log_level="info", timeout_keep_alive=KEEP_ALIVE)
         return
+    quick_thread_switches()
     try:
         uvicorn.run(create_app(engine, allow_edits=allow_edits, cache_size=search_cache), host=host, port=port,
                     log_level="info", timeout_keep_alive=KEEP_ALIVE)
