@@ -168,6 +168,10 @@ PROBE_WINDOW = 2000
 
 Condition = sa.ColumnElement[bool] | sa.TextClause
 
+# PostgreSQL: the user's words as a French tsquery; a query of stop words alone has no node, and
+# the condition that it has one is a constant PostgreSQL checks once, before reading any row.
+_PG_WORDS = "plainto_tsquery('french', quotes_unaccent(:fts_words))"
+
 
 def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
     match: SpeakerMatch | None = None
@@ -208,32 +212,15 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
     if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
         if not _WORD.search(filters.text):
             raise InputError(f"--text {filters.text!r} has no words to search for")
-        terms = (
-            session.connection()
-            .execute(
-                sa.text("SELECT numnode(plainto_tsquery('french', quotes_unaccent(:fts_words)))"),
-                {"fts_words": filters.text},
-            )
-            .scalar_one()
+        # the condition that the words are not all stop words is a constant PostgreSQL checks once
+        pg_words = sa.and_(
+            sa.text(f"numnode({_PG_WORDS}) > 0").bindparams(fts_words=filters.text),
+            sa.text(f"quote.text_tsv @@ {_PG_WORDS}").bindparams(fts_words=filters.text),
         )
-        if not terms:  # only French stop words ("le", "nous", "pour"): nothing to look for
-            return SearchResult(hits=[], speaker_match=match, notes=["only stop words in --text"])
-        tsv_match = sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
-            fts_words=filters.text
-        )
-        text_probe = lambda _quote_id: tsv_match  # noqa: E731  (PostgreSQL probes the quote table itself)
+        text_probe = lambda _quote_id: pg_words  # noqa: E731  (PostgreSQL probes the quote table itself)
         # When the latest quotes hold too few matches, the words are rare: collect all their
         # matches through the GIN index first (a materialised CTE), then order those few.
-        matches = (
-            select(db.Quote.id)
-            .where(
-                sa.text("quote.text_tsv @@ plainto_tsquery('french', quotes_unaccent(:fts_words))").bindparams(
-                    fts_words=filters.text
-                )
-            )
-            .cte("text_matches")
-            .prefix_with("MATERIALIZED")
-        )
+        matches = select(db.Quote.id).where(pg_words).cte("text_matches").prefix_with("MATERIALIZED")
         text_all = col(db.Quote.id).in_(select(matches.c.id))
     elif filters.text is not None:
         words = fts5_stem_query(filters.text)
@@ -250,21 +237,31 @@ def _search(session: Session, filters: Filters, since: str | None, until: str | 
             "quote.id IN (SELECT rowid FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words)"
         ).bindparams(fts_words=words)
     newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
-    ids: list[int] | None = None
+    postgres = db.is_postgres(session.get_bind())  # type: ignore[arg-type]
+    hits: list[Hit] | None = None
     if (costly or text_probe is not None) and filters.limit is not None and not rare_text:
         probes = [*costly, *([text_probe] if text_probe is not None else [])]
-        if db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
-            ids = _probe_latest(session, cheap, [p(db.Quote.id) for p in probes], newest, filters.limit)
+        if postgres:  # one statement, the hits' records with it: every statement is a round trip
+            hits = _probe_latest_sql(session, cheap, [p(db.Quote.id) for p in probes], newest, filters.limit)
         else:
             ids = _stream_latest(session, cheap, probes, newest, filters.limit)
-    if ids is None:
+            hits = None if ids is None else load_hits(session, ids)
+    if hits is None:
         every = [p(db.Quote.id) for p in costly]
         query = select(db.Quote.id).where(*cheap, *every, *([text_all] if text_all is not None else []))
         query = query.order_by(*newest)
         if filters.limit is not None:
             query = query.limit(filters.limit)
-        ids = [i for i in session.exec(query).all() if i is not None]
-    return SearchResult(hits=load_hits(session, ids), speaker_match=match)
+        if postgres:
+            hits = _read_hits(session, query.subquery("chosen"))
+        else:
+            hits = load_hits(session, [i for i in session.exec(query).all() if i is not None])
+    notes: list[str] = []
+    if not hits and filters.text is not None and postgres:
+        terms = session.connection().execute(sa.text(f"SELECT numnode({_PG_WORDS})"), {"fts_words": filters.text})
+        if not terms.scalar_one():  # only French stop words ("le", "nous", "pour"): nothing to look for
+            notes.append("only stop words in --text")
+    return SearchResult(hits=hits, speaker_match=match, notes=notes)
 
 
 # The FTS5 table of each quote's French stems (migration 0005), for the probe's MATCH by rowid.
@@ -320,35 +317,35 @@ def _stream_latest(
     return found if seen < PROBE_WINDOW else None
 
 
-def _probe_latest(
+def _probe_latest_sql(
     session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
-) -> list[int] | None:
-    """PostgreSQL: the latest quotes passing every filter among the PROBE_WINDOW latest that pass the cheap
-    ones, or None when that window may hold too few (the caller then asks the indexes for all).
-
-    The window is examined newest first in growing chunks, so that a frequent word or outlet
-    costs a chunk or two rather than the whole window."""
-    window = [
-        int(i)
-        for i in session.exec(select(db.Quote.id).where(*cheap).order_by(*newest).limit(PROBE_WINDOW)).all()
-        if i is not None
-    ]
-    complete = len(window) < PROBE_WINDOW  # the window holds every quote the cheap filters pass
-    found: list[int] = []
-    start, size = 0, 4 * limit
-    while start < len(window) and len(found) < limit:
-        chunk = window[start : start + size]
-        start, size = start + size, size * 2
-        passing = set(session.exec(select(db.Quote.id).where(col(db.Quote.id).in_(chunk), *costly)).all())
-        found.extend(i for i in chunk if i in passing)
-        # At the rate seen so far, would the rest of the window yield enough? If not, rare
-        # matches are found faster through the indexes.
-        projected = len(found) + len(found) * (len(window) - start) / start
-        if not complete and start >= PROBE_WINDOW // 4 and len(found) < limit and projected < limit:
-            return None
-    if len(found) >= limit:
-        return found[:limit]
-    return found if complete else None
+) -> list[Hit] | None:
+    """`_probe_latest` in one statement with the hits' records (PostgreSQL, where every statement
+    is a round trip to the server, which a busy machine makes slow): the latest quotes passing
+    every filter among the PROBE_WINDOW latest that pass the cheap ones, read newest first until
+    `limit` are found; None when the window is full and holds fewer (the caller then asks the
+    indexes for all)."""
+    window = (
+        select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
+        .where(*cheap)
+        .order_by(*newest)
+        .limit(PROBE_WINDOW)
+        .subquery("latest")
+    )
+    probe = (
+        select(window.c.id)
+        .join_from(window, db.Quote, col(db.Quote.id) == window.c.id)
+        .where(*costly)
+        .order_by(window.c.said_on.desc().nulls_last(), window.c.id.desc())
+        .limit(limit)
+    )
+    hits = _read_hits(session, probe.subquery("chosen"))
+    if len(hits) >= limit:
+        return hits
+    held = session.exec(
+        select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
+    ).one()
+    return hits if held < PROBE_WINDOW else None
 
 
 @functools.cache
@@ -411,6 +408,103 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
         for quote_id, text, _key, kind, speaker_id, said_on, name in rows
     }
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
+    """Full records for the quotes whose ids `chosen` yields (a subquery with an `id` column),
+    latest said first.
+
+    One statement reads each quote with its speaker and every article carrying it (oldest first),
+    and says whether any correction names it; the corrections are read only for those."""
+    q, o, s = db.Quote, db.Occurrence, db.Source
+    corrected_flag = sa.exists().where(col(db.Correction.quote_key) == q.text_key)
+    rows = session.connection().execute(
+        sa.select(
+            col(q.id),
+            col(q.text),
+            col(q.text_key),
+            col(q.kind),
+            col(q.speaker_id),
+            col(q.said_on),
+            col(db.Speaker.name),
+            corrected_flag,
+            col(o.id),
+            col(s.url),
+            col(s.outlet),
+            col(s.title),
+            col(s.author),
+            col(s.published),
+            col(s.accessed),
+            col(o.cue),
+            col(o.said_on),
+            col(o.said_on_source),
+            col(o.venue),
+            col(o.confidence),
+            col(o.start),
+            col(o.end),
+            col(o.speaker_mention),
+            col(s.id).label("source_id"),
+        )
+        .select_from(chosen)
+        .join(q, col(q.id) == chosen.c.id)
+        .outerjoin(db.Speaker, col(db.Speaker.id) == q.speaker_id)
+        .outerjoin(o, col(o.quote_id) == q.id)
+        .outerjoin(s, col(s.id) == o.source_id)
+        .order_by(
+            col(q.said_on).desc().nulls_last(), col(q.id).desc(), col(s.published).asc().nulls_last(), col(s.id)
+        )
+    ).all()
+    quotes: dict[int, tuple[Any, ...]] = {}
+    sources: dict[int, list[SourceRef]] = {}
+    for row in rows:
+        qid = int(row[0] or 0)  # the primary key: never NULL
+        quotes.setdefault(qid, tuple(row[:8]))
+        if row[8] is None:  # a quote no article carries (any more)
+            continue
+        sources.setdefault(qid, []).append(
+            SourceRef(
+                url=row.url,
+                outlet=row.outlet,
+                title=row.title,
+                author=row.author,
+                published=row.published,
+                accessed=row.accessed,
+                cue=row.cue,
+                said_on=row[16],
+                said_on_source=row.said_on_source,
+                venue=row.venue,
+                confidence=row.confidence,
+                start=row.start,
+                end=row.end,
+                speaker_mention=row.speaker_mention,
+                source_id=row.source_id,
+            )
+        )
+    corrected: dict[int, list[db.Correction]] = {}
+    names: dict[int, str] = {}
+    flagged = [(qid, row[2]) for qid, row in quotes.items() if row[7]]
+    if flagged:
+        from quotes.corrections import quote_corrections, speaker_names
+
+        corrected = quote_corrections(session, flagged)
+        values = {v for cs in corrected.values() for c in cs for v in (c.previous, c.value)}
+        names = speaker_names(session, sorted({int(v) for v in values if v and v.isdigit()}))
+    from quotes.corrections import describe
+
+    by_id = {
+        qid: Hit(
+            quote_id=qid,
+            text=text,
+            kind=kind,
+            speaker=name,
+            speaker_id=speaker_id,
+            said_on=said_on,
+            sources=tuple(sources.get(qid, [])),
+            corrections=tuple(describe(c, names) for c in corrected.get(qid, [])),
+        )
+        for qid, (_, text, _key, kind, speaker_id, said_on, name, _flag) in quotes.items()
+    }
+    return list(by_id.values())
 
 
 def speaker_quotes(engine: Engine, name: str, limit: int = 10) -> tuple[SpeakerMatch, list[Hit]]:

@@ -351,7 +351,8 @@ def _name_choices(session: Session) -> list[tuple[int, str, str]]:
             "(SELECT count(*) FROM speaker), (SELECT max(id) FROM speaker)"
         ).one()
     )
-    key = f"{id(conn.engine)}:{conn.engine.url}"
+    # By pool, not engine: `db.reader(engine)` makes a new engine object over the same pool.
+    key = f"{id(conn.engine.pool)}:{conn.engine.url}"
     cached = _CHOICES.get(key) if conn.engine.url.database not in (None, "", ":memory:") else None
     if cached is not None and cached[0] == version:
         return cached[1]
