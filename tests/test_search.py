@@ -239,3 +239,30 @@ def test_french_stop_words_alone(filled: Engine) -> None:
         assert result.hits == [] and result.notes == ["only stop words in --text"]
     else:  # FTS5 indexes every word
         assert [h.text for h in result.hits] == ["La croissance des échanges commerciaux est une priorité"]
+
+
+
+def test_search_does_not_wait_for_a_writer(filled: Engine) -> None:
+    """A search reads through `db.reader`: it runs while a writer's transaction holds the write
+    lock (PostgreSQL: the quotes advisory lock, taken with no BEGIN of its own; SQLite: BEGIN
+    IMMEDIATE)."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from quotes import db
+
+    found: list[list[str]] = []
+    with filled.connect() as writer:
+        writer.execute(sa.text("SELECT 1"))  # the transaction has begun: the writer holds the lock
+        search_thread = threading.Thread(target=lambda: found.append(texts(filled, speaker="Erdogan", limit=1)))
+        search_thread.start()
+        search_thread.join(timeout=60)
+        waited = search_thread.is_alive()
+        writer.rollback()
+    search_thread.join()
+    assert not waited, "the search waited for the writer's lock"
+    assert found == [["La croissance des échanges commerciaux est une priorité"]]
+    if filled.dialect.name == "postgresql":
+        with db.reader(filled).connect() as conn:
+            assert conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]  # no BEGIN, no ROLLBACK
