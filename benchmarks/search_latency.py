@@ -1,17 +1,23 @@
-"""Search latency on a large SQLite database: builds one (1,000,000 quotes by default) and prints
-the p50 / p95 / p99 latency of typical searches, through the library's `search()`.
+"""Search latency on a large database (SQLite, or PostgreSQL with --postgres): builds one
+(1,000,000 quotes by default, --size N) and prints the p50 / p95 / p99 latency of typical
+searches, through the library's `search()`.
 
-    .venv/bin/python benchmarks/search_latency.py                 # build (once) and measure
-    .venv/bin/python benchmarks/search_latency.py --quotes 100000 --db /tmp/small.db
+    .venv/bin/python benchmarks/search_latency.py                 # SQLite: build (once) and measure
+    .venv/bin/python benchmarks/search_latency.py --size 100000 --db /tmp/small.db
     .venv/bin/python benchmarks/search_latency.py --rebuild
-    .venv/bin/python benchmarks/search_latency.py --postgres postgresql://postgres@127.0.0.1:54329/postgres
+    .venv/bin/python benchmarks/search_latency.py --postgres postgresql://postgres@127.0.0.1:54329/postgres --both
+    .venv/bin/python benchmarks/search_latency.py --postgres postgresql://postgres@127.0.0.1:54329/postgres \
+        --size 10000000
 
-With --postgres, the SQLite database is copied (COPY) into a `quotes_bench` database on that
-server, once, and the searches run there.
+With --postgres, a `quotes_bench_N` database is generated on that server, once, by the server
+itself (generate_series, random()), and the searches run there; --both runs the SQLite ones in
+the same rounds. Every round runs each kind once, in a shuffled order, with the same filters on
+each backend; each kind's p50 is also printed over that of a baseline measured in the same rounds
+(the latest quotes, no filter), and the load average before and after.
 
-A script that prints figures, never a test that asserts a time. The database is built with the
-application's own migrations (so FTS5 table, triggers and indexes are the real ones), then filled
-with generated French-like sentences through plain SQL in large transactions.
+A script that prints figures, never a test that asserts a time. Both databases are built with the
+application's own migrations (so FTS5 table, triggers and indexes are the real ones); SQLite is
+then filled with generated French-like sentences through plain SQL in large transactions.
 """
 
 from __future__ import annotations
