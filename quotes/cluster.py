@@ -55,7 +55,7 @@ def worker_extractor(model_dir: str | None) -> Any:
 def extract_task(articles: list[Article], model_dir: str | None, budget: float) -> Results:
     """One batch, on a worker. One batch at a time per process (spaCy and coreferee keep state on
     the pipeline), whatever the worker's number of threads. Dask runs tasks in worker threads, where
-    the time budget (a POSIX alarm) cannot interrupt: on a cluster it is not applied."""
+    no POSIX alarm reaches; `time_budget` keeps the budget there with a timer thread."""
     with _lock:
         return extract_batch_guarded(worker_extractor(model_dir), articles, budget)
 

@@ -374,14 +374,21 @@ class OverBudget(Exception):
 
 @contextlib.contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
-    """Raise OverBudget in the block once `seconds` of wall time have passed (0: no limit). Uses
-    SIGALRM, so it applies in the main thread of a POSIX process only; elsewhere it is no limit."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    """Raise OverBudget in the block once `seconds` of wall time have passed (0: no limit). In the
+    main thread of a POSIX process by SIGALRM; in any other thread (a Dask worker runs its tasks
+    in threads) by a timer thread that raises it in this one. Either way it is raised between
+    two Python bytecodes: a single call into C code (a spaCy parse) finishes first."""
+    if seconds <= 0:
         yield
+        return
+    message = f"over the time budget ({seconds:g} s per article)"
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        with _thread_budget(seconds, message):
+            yield
         return
 
     def expire(_signum: int, _frame: object) -> None:
-        raise OverBudget(f"over the time budget ({seconds:g} s per article)")
+        raise OverBudget(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -390,3 +397,39 @@ def time_budget(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _thread_budget(seconds: float, message: str) -> Iterator[None]:
+    """`time_budget` outside the main thread: CPython's PyThreadState_SetAsyncExc, called by a
+    timer thread, makes this thread raise OverBudget at its next bytecode. A budget that expires
+    as the block ends is withdrawn before it can be raised outside it."""
+    import ctypes
+
+    class Expired(OverBudget):
+        def __init__(self) -> None:
+            super().__init__(message)
+
+    name = ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
+    set_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(name)
+    clear_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(name)  # NULL: clear
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"active": True, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if state["active"]:
+                state["fired"] = bool(set_async_exc(target, Expired))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["active"] = False
+            if state["fired"]:  # raised already, or still pending: withdraw a pending one
+                clear_async_exc(target, None)

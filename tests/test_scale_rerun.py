@@ -102,3 +102,24 @@ def test_extract_skips_an_article_over_the_time_budget_and_goes_on(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stderr == f"Skipped: {tmp_path / 'b.txt'}: over the time budget (0.5 s per article)\n"
     assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == [files[0], files[2]]
+
+
+def test_a_cluster_task_applies_the_time_budget_in_its_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask runs a task in a worker thread, where no alarm signal reaches: the budget is kept
+    there by a timer thread, and the pathological article is a skip while the others are done."""
+    import threading
+
+    from quotes import cluster
+    from quotes.parallel import Failed
+
+    monkeypatch.setattr(cluster, "worker_extractor", lambda model_dir: SlowOn("b.txt"))
+    articles = [Article(path=n, text=f"« Avis {n} », a dit Ana Lopes.") for n in ("a.txt", "b.txt", "c.txt")]
+    results: list[object] = []
+    task = threading.Thread(target=lambda: results.extend(cluster.extract_task(articles, None, 0.5)), daemon=True)
+    task.start()
+    task.join(timeout=60)
+    assert not task.is_alive(), "the task ran on past its budget"
+    assert [type(r).__name__ for r in results] == ["ArticleQuotes", "Failed", "ArticleQuotes"]
+    skipped = results[1]
+    assert isinstance(skipped, Failed) and skipped.skip
+    assert skipped.reason == "over the time budget (0.5 s per article)"
