@@ -89,22 +89,10 @@ def choose_speakers(
     from quotes.extract.scorer import one_thread
 
     with one_thread():
-        quotes, decided, probs = _decide_in_order(analysis, scorer, history)
+        quotes, decided = _decide_in_order(analysis, scorer, history)
         if scorer.second is not None:
-            return _decide_in_order(analysis, scorer.second, None, decided, probs)[:2]
+            return _decide_in_order(analysis, scorer.second, None, first=decided)
     return quotes, decided
-
-
-def first_pass(
-    analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None]
-) -> tuple[list[str | None], list[dict[str | None, float]]]:
-    """The first pass alone, knowing `history` as the speakers before each quote: each quote's
-    chosen key and every candidate's probability (what a second pass is trained to read)."""
-    from quotes.extract.scorer import one_thread
-
-    with one_thread():
-        _, decided, probs = _decide_in_order(analysis, scorer, history)
-    return decided, probs
 
 
 def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[str | None]:
@@ -117,26 +105,40 @@ def _decide_in_order(
     scorer: SpeakerScorer,
     history: Sequence[str | None] | None,
     first: Sequence[str | None] | None = None,
-    first_probs: Sequence[dict[str | None, float]] | None = None,
-) -> tuple[list[Quote], list[str | None], list[dict[str | None, float]]]:
+) -> tuple[list[Quote], list[str | None]]:
     """Each quote decided in text order, knowing the speakers decided before it (or `history`)
-    and, on a second pass, the first pass's speakers `first` of the quotations after it and its
-    probabilities `first_probs` of this one's candidates; with every candidate's probability."""
+    and, on a second pass, the first pass's speakers `first` of the quotations after it.
+
+    The scorer is asked about many quotations at once (one call costs about as much for one
+    row as for a hundred): each round scores the candidates of every quotation left as if those
+    before it were decided as a guess says (`history` when given, which is then exact; else the
+    first pass's speakers, else the patterns'), and the decisions are taken in order from those
+    scores while they are exact, that is up to the first decision that differs from the guess;
+    the next round starts after it. The same decisions and probabilities as one quotation at a
+    time: a candidate's probability depends on its own features only."""
     from quotes.extract.candidates import with_history
 
     quotes = list(analysis.quotes)
+    n = len(quotes)
+    guess = list(history if history is not None else first if first is not None else rule_history(analysis))
     decided: list[str | None] = []
-    probs: list[dict[str | None, float]] = []
-    for k, static in enumerate(analysis.candidates):
-        earlier = earlier_of(analysis, history if history is not None else decided, k)
-        later = later_of(analysis, first, k) if first is not None else None
-        cands = with_history(static, earlier, later, first_probs[k] if first_probs is not None else None)
-        p = scorer.probabilities(cands)
-        chosen = max(range(len(p)), key=lambda j: (p[j], -j))
-        quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, p[chosen])
-        decided.append(cands[chosen].key)
-        probs.append({c.key: q for c, q in zip(cands, p, strict=True)})
-    return quotes, decided, probs
+    while len(decided) < n:
+        start = len(decided)
+        assumed = history if history is not None else decided + guess[start:]
+        groups = [
+            with_history(
+                analysis.candidates[k],
+                earlier_of(analysis, assumed, k),
+                later_of(analysis, first, k) if first is not None else None,
+            )
+            for k in range(start, n)
+        ]
+        for k, (cands, (chosen, confidence)) in enumerate(zip(groups, scorer.choose_many(groups), strict=True), start):
+            quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
+            decided.append(cands[chosen].key)
+            if decided[k] != guess[k] and quotes[k].kind != "indirect":
+                break  # the quotations after it were scored knowing another speaker before them
+    return quotes, decided
 
 
 def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:

@@ -11,6 +11,7 @@ A model directory is code, as any pickle: load only models you made or trust.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,20 +45,36 @@ def _classifier() -> Any:
     )
 
 
+class _Columns(dict[str, int]):
+    """A fitted DictVectorizer's column of each feature; a feature it never saw goes to one
+    column past the last, which `to_matrix` drops."""
+
+    def __missing__(self, name: str) -> int:
+        return len(self)
+
+
+_columns: weakref.WeakKeyDictionary[Any, tuple[dict[str, int], _Columns]] = weakref.WeakKeyDictionary()
+
+
 def to_matrix(vectorizer: Any, rows: Sequence[dict[str, float]]) -> Any:
     """The rows as the fitted DictVectorizer lays them out (numeric features only), built from
     its vocabulary directly: DictVectorizer.transform costs a millisecond a call, which is
-    most of the scorer's time when it is called once per quotation."""
+    most of the scorer's time when it is called once per quotation. All the rows' values are
+    placed by one assignment (row and column of each), not one per value."""
     import numpy as np
 
     vocabulary: dict[str, int] = vectorizer.vocabulary_
-    x = np.zeros((len(rows), len(vocabulary)))
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            j = vocabulary.get(name)
-            if j is not None:
-                x[i, j] = value
-    return x
+    known = _columns.get(vectorizer)
+    if known is None or known[0] is not vocabulary:
+        known = (vocabulary, _Columns(vocabulary))
+        _columns[vectorizer] = known
+    columns = known[1]
+    width = len(columns)
+    x = np.zeros((len(rows), width + 1))
+    lengths = [len(row) for row in rows]
+    at = np.repeat(np.arange(len(rows)), lengths)
+    x[at, [columns[name] for row in rows for name in row]] = [value for row in rows for value in row.values()]
+    return np.ascontiguousarray(x[:, :width])
 
 
 @cache
@@ -105,18 +122,36 @@ class SpeakerScorer:
 
     def probabilities(self, cands: Sequence[Candidate]) -> list[float]:
         """Each candidate's probability of being the speaker, normalised over the list."""
-        if not cands:
-            return []
-        x = to_matrix(self.vectorizer, [c.features for c in cands])
-        raw = [float(p) for p in self.classifier.predict_proba(x)[:, 1]]
-        total = sum(raw)
-        return [p / total for p in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
+        return self.probabilities_many([cands])[0]
+
+    def probabilities_many(self, groups: Sequence[Sequence[Candidate]]) -> list[list[float]]:
+        """`probabilities` of each candidate list, all scored by one call of the classifier (its
+        cost is mostly per call, and each row's probability depends on that row alone)."""
+        rows = [c.features for cands in groups for c in cands]
+        if not rows:
+            return [[] for _ in groups]
+        x = to_matrix(self.vectorizer, rows)
+        scored = [float(p) for p in self.classifier.predict_proba(x)[:, 1]]
+        out: list[list[float]] = []
+        at = 0
+        for cands in groups:
+            raw = scored[at : at + len(cands)]
+            at += len(cands)
+            total = sum(raw)
+            out.append([p / total for p in raw] if total > 0 else [1.0 / len(raw)] * len(raw) if raw else [])
+        return out
 
     def choose(self, cands: Sequence[Candidate]) -> tuple[int, float]:
         """The index of the chosen candidate and its probability (call within `one_thread()`)."""
-        probs = self.probabilities(cands)
-        best = max(range(len(probs)), key=lambda k: (probs[k], -k))
-        return best, probs[best]
+        return self.choose_many([cands])[0]
+
+    def choose_many(self, groups: Sequence[Sequence[Candidate]]) -> list[tuple[int, float]]:
+        """`choose` for each candidate list, scored by one call of the classifier."""
+        chosen: list[tuple[int, float]] = []
+        for probs in self.probabilities_many(groups):
+            best = max(range(len(probs)), key=lambda k: (probs[k], -k))
+            chosen.append((best, probs[best]))
+        return chosen
 
     def save(self, directory: Path, meta: dict[str, Any] | None = None) -> None:
         import joblib

@@ -1,0 +1,69 @@
+"""The scorer asked about many quotations at once (issue 9, throughput): the same speakers and
+confidences as deciding one quotation at a time, each knowing the decisions before it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from quotes.extract.candidates import with_history
+from quotes.extract.pipeline import Analysis, choose_speakers, earlier_of, later_of, rule_history, speech_kept
+from quotes.extract.scorer import SpeakerScorer, load_scorer, one_thread
+from quotes.read import read_inputs
+
+
+def _one_at_a_time(
+    analysis: Analysis, scorer: SpeakerScorer, history: list[str | None] | None, first: list[str | None] | None = None
+) -> list[tuple[str | None, float]]:
+    """The reference: each quotation scored alone, in text order."""
+    decided: list[str | None] = []
+    out: list[tuple[str | None, float]] = []
+    for k, static in enumerate(analysis.candidates):
+        earlier = earlier_of(analysis, history if history is not None else decided, k)
+        cands = with_history(static, earlier, later_of(analysis, first, k) if first is not None else None)
+        chosen, confidence = scorer.choose(cands)
+        decided.append(cands[chosen].key)
+        out.append((cands[chosen].key, confidence))
+    return out
+
+
+@pytest.mark.model
+def test_batched_decisions_are_those_of_one_quotation_at_a_time(extractor: Any, shared_dir: Any) -> None:
+    scorer = load_scorer(None)
+    assert scorer is not None and scorer.second is not None
+    articles = list(read_inputs([str(shared_dir / "corpus" / "dev")]))
+    differs = 0  # quotations whose first-pass speaker is not the patterns' (each a new round)
+    with one_thread():
+        for analysis in extractor.analyse(articles):
+            analysis = analysis.only(speech_kept(analysis, scorer))
+            rules = rule_history(analysis)
+            first = _one_at_a_time(analysis, scorer, None)
+            first_keys = [key for key, _ in first]
+            second = _one_at_a_time(analysis, scorer.second, None, first_keys)
+            quotes, decided = choose_speakers(analysis, scorer)
+            assert decided == [key for key, _ in second], analysis.article.path
+            assert [q.confidence for q in quotes] == [round(p, 3) for _, p in second]
+            given = choose_speakers(analysis, scorer, rules)[1]  # a given history, as training does
+            assert given == [
+                k
+                for k, _ in _one_at_a_time(
+                    analysis, scorer.second, None, first=[k for k, _ in _one_at_a_time(analysis, scorer, rules)]
+                )
+            ]
+            differs += sum(
+                a != b for a, b, q in zip(first_keys, rules, analysis.quotes, strict=True) if q.kind != "indirect"
+            )
+    assert differs > 0, "the corpus must exercise the rounds after a decision the guess did not foresee"
+
+
+def test_scoring_lists_together_gives_each_the_probabilities_it_has_alone() -> None:
+    from test_scorer import group, training_set
+
+    scorer = SpeakerScorer.fit(*training_set())
+    groups = [group(1), group(99, size=2), group(0, size=6), group(2)]
+    with one_thread():
+        together = scorer.probabilities_many(groups)
+        assert together == [scorer.probabilities(g) for g in groups]
+        assert scorer.choose_many(groups) == [scorer.choose(g) for g in groups]
+        assert scorer.probabilities_many([]) == [] and scorer.probabilities([]) == []
