@@ -585,8 +585,9 @@ _CARRIED = frozenset({"medium", "platform", "named platform", "document"})
 
 
 # A sentence ends at a line break or at . ! ? before a space, not after an abbreviation or an
-# initial (« a dit M. Champagne », « J. Dupont »).
-_SENTENCE_END = re.compile(r"\n|(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bDr)(?<!\bSt)(?<!\b[A-Z])[.!?…](?=\s|$)")
+# initial (« a dit M. Champagne », « J. Dupont »). Each branch opens with the character it
+# matches and looks back past it for the abbreviation, so that the scan skips to the candidates.
+_SENTENCE_END = re.compile(r"\n|[.!?…](?<!\bM.)(?<!\bMM.)(?<!\bMme.)(?<!\bDr.)(?<!\bSt.)(?<!\b[A-Z].)(?=\s|$)")
 
 
 # A quotation that ends its own sentence ends the reporter's too when a new one begins after it:

@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ HEAD_REACH = 80  # tokens of the sentence before the opening mark looked at for 
 
 def _norm(text: str) -> str:
     return _SPACES.sub(" ", fold(text)).strip()
+
+
+@cache
+def _link_phrases() -> tuple[str, ...]:
+    """The link phrases (« Lire aussi ») as `_norm` folds them, once."""
+    return tuple(_norm(p) for p in link_phrases())
 
 
 def _paragraph_start(text: str, at: int) -> int:
@@ -173,7 +180,7 @@ def span_features(
     lead_end = _norm(text[max(para, found.open_at - LINK_REACH) : found.open_at])
     f["paragraph_start"] = float(not words_of(text[para : found.open_at]))
     f["first_paragraph"] = float(para <= _LEADING_SPACE.match(text).end())  # type: ignore[union-attr]
-    links = [_norm(p) for p in link_phrases()]
+    links = _link_phrases()
     f["link"] = float(any(lead_start.startswith(p) or f" {p}" in lead_end[-40:] for p in links))
     f["title_noun_before"] = float(any(is_title_word(t) for t in before[-3:]))
     head_first, head_end = _token_range(parsed, found.head_start, found.open_at)
