@@ -67,3 +67,8 @@ def test_scoring_lists_together_gives_each_the_probabilities_it_has_alone() -> N
         assert together == [scorer.probabilities(g) for g in groups]
         assert scorer.choose_many(groups) == [scorer.choose(g) for g in groups]
         assert scorer.probabilities_many([]) == [] and scorer.probabilities([]) == []
+        known: dict[bytes, float] = {}
+        assert scorer.probabilities_many(groups, known) == together
+        assert len(known) == len({tuple(c.features.items()) for g in groups for c in g})
+        known = {key: 2.0 for key in known}  # rows scored before are read, not scored again
+        assert scorer.probabilities_many(groups[:1], known) == [[1 / len(groups[0])] * len(groups[0])]

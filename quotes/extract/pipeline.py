@@ -100,6 +100,11 @@ def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[
     return [history[j] for j in range(k + 1, len(history)) if analysis.quotes[j].kind != "indirect"]
 
 
+# How many quotations one round of the scorer looks ahead at most (when the guess of the
+# decisions before them holds, they are decided from that one call).
+ROUND_QUOTES = 16
+
+
 def _decide_in_order(
     analysis: Analysis,
     scorer: SpeakerScorer,
@@ -109,19 +114,21 @@ def _decide_in_order(
     """Each quote decided in text order, knowing the speakers decided before it (or `history`)
     and, on a second pass, the first pass's speakers `first` of the quotations after it.
 
-    The scorer is asked about many quotations at once (one call costs about as much for one
-    row as for a hundred): each round scores the candidates of every quotation left as if those
-    before it were decided as a guess says (`history` when given, which is then exact; else the
-    first pass's speakers, else the patterns'), and the decisions are taken in order from those
-    scores while they are exact, that is up to the first decision that differs from the guess;
-    the next round starts after it. The same decisions and probabilities as one quotation at a
-    time: a candidate's probability depends on its own features only."""
+    The scorer is asked about several quotations at once (a call costs much more than a row):
+    each round scores the candidates of the next ROUND_QUOTES quotations as if those before
+    them were decided as a guess says (`history` when given, which is then exact; else the first
+    pass's speakers, else the patterns'), and the decisions are taken in order from those scores
+    while they are exact, that is up to the first decision that differs from the guess; the next
+    round starts after it, and scores only the candidates whose features changed. The same
+    decisions and probabilities as one quotation at a time: a candidate's probability depends on
+    its own features only."""
     from quotes.extract.candidates import with_history
 
     quotes = list(analysis.quotes)
     n = len(quotes)
     guess = list(history if history is not None else first if first is not None else rule_history(analysis))
     decided: list[str | None] = []
+    known: dict[bytes, float] = {}
     while len(decided) < n:
         start = len(decided)
         assumed = history if history is not None else decided + guess[start:]
@@ -131,9 +138,11 @@ def _decide_in_order(
                 earlier_of(analysis, assumed, k),
                 later_of(analysis, first, k) if first is not None else None,
             )
-            for k in range(start, n)
+            for k in range(start, min(n, start + ROUND_QUOTES))
         ]
-        for k, (cands, (chosen, confidence)) in enumerate(zip(groups, scorer.choose_many(groups), strict=True), start):
+        for k, (cands, (chosen, confidence)) in enumerate(
+            zip(groups, scorer.choose_many(groups, known), strict=True), start
+        ):
             quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
             decided.append(cands[chosen].key)
             if decided[k] != guess[k] and quotes[k].kind != "indirect":

@@ -124,14 +124,26 @@ class SpeakerScorer:
         """Each candidate's probability of being the speaker, normalised over the list."""
         return self.probabilities_many([cands])[0]
 
-    def probabilities_many(self, groups: Sequence[Sequence[Candidate]]) -> list[list[float]]:
+    def probabilities_many(
+        self, groups: Sequence[Sequence[Candidate]], known: dict[bytes, float] | None = None
+    ) -> list[list[float]]:
         """`probabilities` of each candidate list, all scored by one call of the classifier (its
-        cost is mostly per call, and each row's probability depends on that row alone)."""
+        cost is mostly per call, and each row's probability depends on that row alone). `known`:
+        the classifier's probability of rows scored before, by their values, which this call
+        reads and adds to (a row already scored is not scored again)."""
         rows = [c.features for cands in groups for c in cands]
         if not rows:
             return [[] for _ in groups]
         x = to_matrix(self.vectorizer, rows)
-        scored = [float(p) for p in self.classifier.predict_proba(x)[:, 1]]
+        if known is None:
+            scored = [float(p) for p in self.classifier.predict_proba(x)[:, 1]]
+        else:
+            keys = [row.tobytes() for row in x]
+            new = list({key: k for k, key in enumerate(keys) if key not in known}.items())
+            if new:
+                probs = self.classifier.predict_proba(x[[k for _, k in new]])[:, 1]
+                known.update((key, float(p)) for (key, _), p in zip(new, probs, strict=True))
+            scored = [known[key] for key in keys]
         out: list[list[float]] = []
         at = 0
         for cands in groups:
@@ -145,10 +157,13 @@ class SpeakerScorer:
         """The index of the chosen candidate and its probability (call within `one_thread()`)."""
         return self.choose_many([cands])[0]
 
-    def choose_many(self, groups: Sequence[Sequence[Candidate]]) -> list[tuple[int, float]]:
-        """`choose` for each candidate list, scored by one call of the classifier."""
+    def choose_many(
+        self, groups: Sequence[Sequence[Candidate]], known: dict[bytes, float] | None = None
+    ) -> list[tuple[int, float]]:
+        """`choose` for each candidate list, scored by one call of the classifier (`known`: as
+        for `probabilities_many`)."""
         chosen: list[tuple[int, float]] = []
-        for probs in self.probabilities_many(groups):
+        for probs in self.probabilities_many(groups, known):
             best = max(range(len(probs)), key=lambda k: (probs[k], -k))
             chosen.append((best, probs[best]))
         return chosen
