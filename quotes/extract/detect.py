@@ -411,7 +411,7 @@ def indirect_speech(parsed: ParsedArticle, index: TokenIndex, found: list[Found]
     doc = parsed.doc
     out: list[Found] = []
     for tok in doc:
-        if reporting_kind(tok) != "always" or tok.pos_ != "VERB":
+        if tok.pos_ != "VERB" or reporting_kind(tok) != "always":
             continue
         if not any(
             c.dep_.startswith("nsubj") and (c.ent_type_ or c.pos_ in ("PROPN", "NOUN", "PRON")) for c in tok.children

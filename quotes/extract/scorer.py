@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +72,11 @@ def to_matrix(vectorizer: Any, rows: Sequence[dict[str, float]]) -> Any:
     columns = known[1]
     width = len(columns)
     x = np.zeros((len(rows), width + 1))
-    lengths = [len(row) for row in rows]
+    lengths = list(map(len, rows))
+    count = sum(lengths)
     at = np.repeat(np.arange(len(rows)), lengths)
-    x[at, [columns[name] for row in rows for name in row]] = [value for row in rows for value in row.values()]
+    names = np.fromiter(map(columns.__getitem__, chain.from_iterable(rows)), dtype=np.intp, count=count)
+    x[at, names] = np.fromiter(chain.from_iterable(map(dict.values, rows)), dtype=np.float64, count=count)
     return np.ascontiguousarray(x[:, :width])
 
 
