@@ -72,3 +72,35 @@ def test_coreferee_failure_marks_the_article_and_warns(extractor: Any, monkeypat
     assert result.coreference == "fallback"
     assert warnings == ["panne.txt: coreferee failed on this article; pronouns resolved without it"]
     assert [q.speaker for q in result.quotes if q.kind == "direct"] == ["Paul Marchand", "Jeanne Roux"]
+
+
+def test_coreferee_token_tests_remembered_per_document_give_the_same_antecedents(
+    extractor: Any, shared_dir: Any
+) -> None:
+    """Each pronoun of the dev articles, in its window, with coreferee's token tests remembered
+    (as the pipeline runs them) and as coreferee defines them: the same antecedents."""
+    from quotes.read import read_inputs
+
+    coref = extractor.pipeline.coref
+    analysers = (coref._rules, getattr(coref._annotator, "rules_analyzer", None))
+    rules = list({id(r): r for r in analysers if r is not None}.values())  # the two may be one
+    remembered = [{name: vars(r)[name] for name in nlp_module._PER_DOC if name in vars(r)} for r in rules]
+    assert all(len(m) == len(nlp_module._PER_DOC) for m in remembered), "every test is remembered"
+    articles = list(read_inputs([str(shared_dir / "corpus" / "dev")]))[:8]
+    asked = []
+    for doc in extractor.pipeline.nlp.pipe(a.text for a in articles):
+        parsed = ParsedArticle.of(doc)
+        asked += [(parsed, t.i) for t in doc if t.lower_ in ("il", "elle") and t.dep_.startswith("nsubj")][:4]
+    assert len(asked) >= 10
+    ours = [coref._antecedents(p, i) for p, i in asked]
+    try:
+        for r, methods in zip(rules, remembered, strict=True):
+            for name in methods:
+                del vars(r)[name]
+            nlp_module._noun_pairs_with_one_dictionary(r)  # the dictionary built once, not remembered
+        plain = [coref._antecedents(p, i) for p, i in asked]
+    finally:
+        for r, methods in zip(rules, remembered, strict=True):
+            for name, method in methods.items():
+                setattr(r, name, method)
+    assert ours == plain and any(ours)
