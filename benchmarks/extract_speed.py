@@ -78,8 +78,9 @@ def main() -> None:
 
 
 def noun_pairs(extractor: Any, articles: list[Any]) -> None:
-    """coreferee's noun-pair test with its dictionary built once (quotes.extract.nlp) against
-    coreferee's own method, which builds it on every call, on the same pipeline: CPU seconds of
+    """coreferee's noun-pair test with its dictionary built once and its answers remembered per
+    document (quotes.extract.nlp) against coreferee's own method, which builds the dictionary on
+    every call and answers each pair again, on the same pipeline: CPU seconds of
     the coreference calls and of the whole extraction, interleaved rounds, best of each; and
     whether the output is the same."""
     coref = extractor.pipeline.coref

@@ -52,3 +52,13 @@ def test_sentence_ends_are_those_of_the_plain_pattern() -> None:
         text = path.read_text(encoding="utf-8")
         assert ends(_SENTENCE_END, text) == ends(_SENTENCE_END_PLAIN, text), path.name
     assert ends(_SENTENCE_END, "a dit M. Champagne. Puis J. Dupont! Mme. X") == [(18, 19), (34, 35)]
+
+
+def test_dates_fold_each_character_as_it_did_one_at_a_time() -> None:
+    from quotes.extract.situate import _fold, _fold_char
+
+    every = "".join(chr(c) for c in range(0x110000))
+    assert _fold(every) == "".join(map(_fold_char, every)) and len(_fold(every)) == len(every)
+    for path in sorted((ROOT / "golden" / "articles").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        assert _fold(text) == "".join(map(_fold_char, text)), path.name
