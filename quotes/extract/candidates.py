@@ -132,7 +132,7 @@ def governor(doc: Doc, first: int, last: int) -> Any:
     « nouveau massacre »; X parle d'un « plan »): from the quoted tokens' head outside the span,
     up to three steps to a verb; None for a quotation that is a sentence of its own."""
     inside = range(first, last)
-    tops = [doc[k] for k in inside if doc[k].head.i not in inside and doc[k].head.i != k]
+    tops = [t for t in (doc[k] for k in inside) if t.head.i not in inside and t.head.i != t.i]
     if not tops:
         return None
     node = tops[0].head
@@ -982,8 +982,9 @@ class CandidateBuilder:
         f[f"{side}_subject"] = float(subj)
         f[f"{side}_reporting_subject"] = float(reporting)
         first = doc[n.start]
-        f[f"{side}_sentence_initial"] = float(first.is_sent_start or (n.start > 0 and doc[n.start - 1].text in "\n.!?"))
+        before = doc[n.start - 1].text if n.start > 0 else None  # the word before the mention
+        f[f"{side}_sentence_initial"] = float(first.is_sent_start or (before is not None and before in "\n.!?"))
         f[f"{side}_single_word"] = float(n.end - n.start == 1)
         f[f"{side}_propn"] = float(any(t.pos_ == "PROPN" for t in doc[n.start : n.end]))
         f[f"{side}_upper"] = float(first.text.isupper() and len(first.text) > 1)
-        f[f"{side}_in_parens"] = float(n.start > 0 and doc[n.start - 1].text == "(")
+        f[f"{side}_in_parens"] = float(before == "(")

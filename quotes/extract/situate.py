@@ -568,13 +568,17 @@ def _quote_venue(
         return None
     anchors = _anchors(doc, found, sentence, outside, quoted)
     spans = []
-    for i in range(sentence.start, sentence.end):
-        word = _venue_word_at(doc, i, sentence.end) if outside(doc[i]) else None
-        got = _venue_phrase(word, anchors, outside) if word is not None else None
-        if word is not None and got is not None:
+    for token in sentence:
+        if not outside(token):
+            continue
+        word = _venue_word_at(doc, token.i, sentence.end)
+        if word is None:
+            if _is_place(token, anchors):
+                spans.append((_phrase(token, True, outside), _PLACE))
+            continue
+        got = _venue_phrase(word, anchors, outside)
+        if got is not None:
             spans.append((got, word[1]))
-        elif word is None and outside(doc[i]) and _is_place(doc[i], anchors):
-            spans.append((_phrase(doc[i], True, outside), _PLACE))
 
     def distance(found_span: tuple[tuple[int, int], frozenset[str]]) -> tuple[int, int]:
         s, e = found_span[0]
