@@ -154,7 +154,7 @@ def search(engine: Engine, filters: Filters) -> SearchResult:
     """Quotes matching every filter given, latest said first."""
     since, until = check_filters(filters)
     try:
-        with Session(engine) as session:
+        with Session(db.reader(engine)) as session:
             return _search(session, filters, since, until)
     except sa.exc.SQLAlchemyError as exc:
         raise db.storage_error(exc, "search failed") from exc

@@ -14,17 +14,24 @@ from quotes.read import read_inputs
 
 
 def _one_at_a_time(
-    analysis: Analysis, scorer: SpeakerScorer, history: list[str | None] | None, first: list[str | None] | None = None
-) -> list[tuple[str | None, float]]:
-    """The reference: each quotation scored alone, in text order."""
+    analysis: Analysis,
+    scorer: SpeakerScorer,
+    history: list[str | None] | None,
+    first: list[tuple[str | None, float, dict[str | None, float]]] | None = None,
+) -> list[tuple[str | None, float, dict[str | None, float]]]:
+    """The reference: each quotation scored alone, in text order (on a second pass, knowing the
+    first pass's speakers after it and its probabilities of its own candidates)."""
     decided: list[str | None] = []
-    out: list[tuple[str | None, float]] = []
+    out: list[tuple[str | None, float, dict[str | None, float]]] = []
+    first_keys = [key for key, _, _ in first] if first is not None else None
     for k, static in enumerate(analysis.candidates):
         earlier = earlier_of(analysis, history if history is not None else decided, k)
-        cands = with_history(static, earlier, later_of(analysis, first, k) if first is not None else None)
+        later = later_of(analysis, first_keys, k) if first_keys is not None else None
+        cands = with_history(static, earlier, later, first[k][2] if first is not None else None)
+        probs = scorer.probabilities(cands)
         chosen, confidence = scorer.choose(cands)
         decided.append(cands[chosen].key)
-        out.append((cands[chosen].key, confidence))
+        out.append((cands[chosen].key, confidence, {c.key: p for c, p in zip(cands, probs, strict=True)}))
     return out
 
 
@@ -39,16 +46,16 @@ def test_batched_decisions_are_those_of_one_quotation_at_a_time(extractor: Any, 
             analysis = analysis.only(speech_kept(analysis, scorer))
             rules = rule_history(analysis)
             first = _one_at_a_time(analysis, scorer, None)
-            first_keys = [key for key, _ in first]
-            second = _one_at_a_time(analysis, scorer.second, None, first_keys)
+            first_keys = [key for key, _, _ in first]
+            second = _one_at_a_time(analysis, scorer.second, None, first)
             quotes, decided = choose_speakers(analysis, scorer)
-            assert decided == [key for key, _ in second], analysis.article.path
-            assert [q.confidence for q in quotes] == [round(p, 3) for _, p in second]
+            assert decided == [key for key, _, _ in second], analysis.article.path
+            assert [q.confidence for q in quotes] == [round(p, 3) for _, p, _ in second]
             given = choose_speakers(analysis, scorer, rules)[1]  # a given history, as training does
             assert given == [
                 k
-                for k, _ in _one_at_a_time(
-                    analysis, scorer.second, None, first=[k for k, _ in _one_at_a_time(analysis, scorer, rules)]
+                for k, _, _ in _one_at_a_time(
+                    analysis, scorer.second, None, first=_one_at_a_time(analysis, scorer, rules)
                 )
             ]
             differs += sum(

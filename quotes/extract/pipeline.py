@@ -89,10 +89,22 @@ def choose_speakers(
     from quotes.extract.scorer import one_thread
 
     with one_thread():
-        quotes, decided = _decide_in_order(analysis, scorer, history)
+        quotes, decided, probs = _decide_in_order(analysis, scorer, history)
         if scorer.second is not None:
-            return _decide_in_order(analysis, scorer.second, None, first=decided)
+            return _decide_in_order(analysis, scorer.second, None, decided, probs)[:2]
     return quotes, decided
+
+
+def first_pass(
+    analysis: Analysis, scorer: SpeakerScorer, history: Sequence[str | None]
+) -> tuple[list[str | None], list[dict[str | None, float]]]:
+    """The first pass alone, knowing `history` as the speakers before each quote: each quote's
+    chosen key and every candidate's probability (what a second pass is trained to read)."""
+    from quotes.extract.scorer import one_thread
+
+    with one_thread():
+        _, decided, probs = _decide_in_order(analysis, scorer, history)
+    return decided, probs
 
 
 def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[str | None]:
@@ -110,9 +122,11 @@ def _decide_in_order(
     scorer: SpeakerScorer,
     history: Sequence[str | None] | None,
     first: Sequence[str | None] | None = None,
-) -> tuple[list[Quote], list[str | None]]:
+    first_probs: Sequence[dict[str | None, float]] | None = None,
+) -> tuple[list[Quote], list[str | None], list[dict[str | None, float]]]:
     """Each quote decided in text order, knowing the speakers decided before it (or `history`)
-    and, on a second pass, the first pass's speakers `first` of the quotations after it.
+    and, on a second pass, the first pass's speakers `first` of the quotations after it and its
+    probabilities `first_probs` of this one's candidates; with every candidate's probability.
 
     The scorer is asked about several quotations at once (a call costs much more than a row):
     each round scores the candidates of the next ROUND_QUOTES quotations as if those before
@@ -128,6 +142,7 @@ def _decide_in_order(
     n = len(quotes)
     guess = list(history if history is not None else first if first is not None else rule_history(analysis))
     decided: list[str | None] = []
+    probs: list[dict[str | None, float]] = []
     known: dict[bytes, float] = {}
     while len(decided) < n:
         start = len(decided)
@@ -137,17 +152,18 @@ def _decide_in_order(
                 analysis.candidates[k],
                 earlier_of(analysis, assumed, k),
                 later_of(analysis, first, k) if first is not None else None,
+                first_probs[k] if first_probs is not None else None,
             )
             for k in range(start, min(n, start + ROUND_QUOTES))
         ]
-        for k, (cands, (chosen, confidence)) in enumerate(
-            zip(groups, scorer.choose_many(groups, known), strict=True), start
-        ):
-            quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, confidence)
+        for k, (cands, p) in enumerate(zip(groups, scorer.probabilities_many(groups, known), strict=True), start):
+            chosen = max(range(len(p)), key=lambda j: (p[j], -j))
+            quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, p[chosen])
             decided.append(cands[chosen].key)
+            probs.append({c.key: q for c, q in zip(cands, p, strict=True)})
             if decided[k] != guess[k] and quotes[k].kind != "indirect":
                 break  # the quotations after it were scored knowing another speaker before them
-    return quotes, decided
+    return quotes, decided, probs
 
 
 def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
