@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 
 def _fold_one(text: str) -> str:
@@ -10,15 +11,20 @@ def _fold_one(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
-class _FoldedChars(dict[int, str]):
-    """Each character's folded form, computed the first time `str.translate` meets it."""
+class CharTable(dict[int, str]):
+    """A `str.translate` table that computes each character's form with `form` the first time
+    it meets that character, and remembers it."""
+
+    def __init__(self, form: Callable[[str], str]) -> None:
+        super().__init__()
+        self.form = form
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_one(chr(code))
+        folded = self[code] = self.form(chr(code))
         return folded
 
 
-_FOLDED = _FoldedChars()
+_FOLDED = CharTable(_fold_one)
 
 
 def fold(text: str) -> str:

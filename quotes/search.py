@@ -9,7 +9,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -387,27 +387,9 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
     sources: dict[int, list[SourceRef]] = {}
     for quote_id, *fields in conn.execute(occurrences, {"ids": ids}):
         sources.setdefault(quote_id, []).append(SourceRef(*fields))
-    from quotes.corrections import describe, quote_corrections, speaker_names
-
-    corrected = quote_corrections(session, [(r[0], r[2]) for r in rows])
-    names = speaker_names(
-        session,
-        sorted({int(v) for cs in corrected.values() for c in cs for v in (c.previous, c.value) if v and v.isdigit()}),
-    ) if corrected else {}
-    by_id = {
-        quote_id: Hit(
-            quote_id=quote_id,
-            text=text,
-            kind=kind,
-            speaker=name,
-            speaker_id=speaker_id,
-            said_on=said_on,
-            sources=tuple(sources.get(quote_id, [])),
-            corrections=tuple(describe(c, names) for c in corrected.get(quote_id, [])),
-        )
-        for quote_id, text, _key, kind, speaker_id, said_on, name in rows
-    }
-    return [by_id[i] for i in ids if i in by_id]
+    by_id = {row[0]: row for row in rows}
+    ordered = [by_id[i] for i in ids if i in by_id]
+    return _hits(session, ordered, sources, [(r[0], r[2]) for r in ordered])
 
 
 def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
@@ -480,19 +462,25 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
                 source_id=row.source_id,
             )
         )
-    corrected: dict[int, list[db.Correction]] = {}
-    names: dict[int, str] = {}
     flagged = [(qid, row[2]) for qid, row in quotes.items() if row[7]]
-    if flagged:
-        from quotes.corrections import quote_corrections, speaker_names
+    return _hits(session, [row[:7] for row in quotes.values()], sources, flagged)
 
-        corrected = quote_corrections(session, flagged)
-        values = {v for cs in corrected.values() for c in cs for v in (c.previous, c.value)}
-        names = speaker_names(session, sorted({int(v) for v in values if v and v.isdigit()}))
-    from quotes.corrections import describe
 
-    by_id = {
-        qid: Hit(
+def _hits(
+    session: Session,
+    quotes: Sequence[Sequence[Any]],
+    sources: dict[int, list[SourceRef]],
+    correctable: list[tuple[int, str]],
+) -> list[Hit]:
+    """The hits of quote rows (id, text, text key, kind, speaker id, said on, speaker name), in
+    their order, with their sources and the corrections of the quotes `correctable` (id, text key)."""
+    from quotes.corrections import describe, quote_corrections, speaker_names
+
+    corrected = quote_corrections(session, correctable) if correctable else {}
+    values = {v for cs in corrected.values() for c in cs for v in (c.previous, c.value)}
+    names = speaker_names(session, sorted({int(v) for v in values if v and v.isdigit()})) if corrected else {}
+    return [
+        Hit(
             quote_id=qid,
             text=text,
             kind=kind,
@@ -502,9 +490,8 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
             sources=tuple(sources.get(qid, [])),
             corrections=tuple(describe(c, names) for c in corrected.get(qid, [])),
         )
-        for qid, (_, text, _key, kind, speaker_id, said_on, name, _flag) in quotes.items()
-    }
-    return list(by_id.values())
+        for qid, text, _key, kind, speaker_id, said_on, name in quotes
+    ]
 
 
 def speaker_quotes(engine: Engine, name: str, limit: int = 10) -> tuple[SpeakerMatch, list[Hit]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from babel import localedata
 from babel.dates import get_day_names, get_month_names
 
-from quotes.folding import fold
+from quotes.folding import CharTable, fold
 from quotes.lexicon import venue_words
 from quotes.types import Article, DateSource, Quote
 
@@ -80,15 +80,7 @@ def _fold_char(ch: str) -> str:
     return normalise(ch)[:1] or ch
 
 
-class _FoldedChars(dict[int, str]):
-    """Each character's `_fold_char`, computed the first time `str.translate` meets it."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        return folded
-
-
-_FOLDED_CHARS = _FoldedChars()
+_FOLDED_CHARS = CharTable(_fold_char)  # each character's `_fold_char`, found once
 
 
 def _fold(text: str) -> str:
