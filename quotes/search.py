@@ -410,7 +410,7 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
             col(q.said_on),
             col(db.Speaker.name),
             corrected_flag,
-            col(o.id),
+            # then each source in SourceRef's order, as load_hits reads them
             col(s.url),
             col(s.outlet),
             col(s.title),
@@ -425,7 +425,7 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
             col(o.start),
             col(o.end),
             col(o.speaker_mention),
-            col(s.id).label("source_id"),
+            col(s.id),
         )
         .select_from(chosen)
         .join(q, col(q.id) == chosen.c.id)
@@ -441,27 +441,10 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
     for row in rows:
         qid = int(row[0] or 0)  # the primary key: never NULL
         quotes.setdefault(qid, tuple(row[:8]))
-        if row[8] is None:  # a quote no article carries (any more)
+        if row[-1] is None:  # a quote no article carries (any more): no source row joined
             continue
-        sources.setdefault(qid, []).append(
-            SourceRef(
-                url=row.url,
-                outlet=row.outlet,
-                title=row.title,
-                author=row.author,
-                published=row.published,
-                accessed=row.accessed,
-                cue=row.cue,
-                said_on=row[16],
-                said_on_source=row.said_on_source,
-                venue=row.venue,
-                confidence=row.confidence,
-                start=row.start,
-                end=row.end,
-                speaker_mention=row.speaker_mention,
-                source_id=row.source_id,
-            )
-        )
+        fields: list[Any] = list(row[8:])
+        sources.setdefault(qid, []).append(SourceRef(*fields))
     flagged = [(qid, row[2]) for qid, row in quotes.items() if row[7]]
     return _hits(session, [row[:7] for row in quotes.values()], sources, flagged)
 

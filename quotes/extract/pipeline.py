@@ -137,6 +137,7 @@ def _decide_in_order(
     decisions and probabilities as one quotation at a time: a candidate's probability depends on
     its own features only."""
     from quotes.extract.candidates import with_history
+    from quotes.extract.scorer import best_index
 
     quotes = list(analysis.quotes)
     n = len(quotes)
@@ -157,7 +158,7 @@ def _decide_in_order(
             for k in range(start, min(n, start + ROUND_QUOTES))
         ]
         for k, (cands, p) in enumerate(zip(groups, scorer.probabilities_many(groups, known), strict=True), start):
-            chosen = max(range(len(p)), key=lambda j: (p[j], -j))
+            chosen = best_index(p)
             quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, p[chosen])
             decided.append(cands[chosen].key)
             probs.append({c.key: q for c, q in zip(cands, p, strict=True)})

@@ -94,6 +94,11 @@ def one_thread() -> Any:
     return _thread_pools().limit(limits=1)
 
 
+def best_index(probs: Sequence[float]) -> int:
+    """The most probable candidate; on a tie, the first."""
+    return max(range(len(probs)), key=lambda k: (probs[k], -k))
+
+
 @dataclass
 class SpeakerScorer:
     vectorizer: Any
@@ -167,7 +172,7 @@ class SpeakerScorer:
         for `probabilities_many`)."""
         chosen: list[tuple[int, float]] = []
         for probs in self.probabilities_many(groups, known):
-            best = max(range(len(probs)), key=lambda k: (probs[k], -k))
+            best = best_index(probs)
             chosen.append((best, probs[best]))
         return chosen
 
