@@ -283,6 +283,26 @@ def _rare_words(session: Session, words: str, limit: int) -> bool:
     return bool(found < enough)
 
 
+def _latest_window(cheap: list[Condition], newest: tuple[Any, ...]) -> sa.Subquery:
+    """The PROBE_WINDOW latest quotes that pass the cheap filters (id, said_on), newest first."""
+    return (
+        select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
+        .where(*cheap)
+        .order_by(*newest)
+        .limit(PROBE_WINDOW)
+        .subquery("latest")
+    )
+
+
+def _window_full(session: Session, cheap: list[Condition]) -> bool:
+    """Whether PROBE_WINDOW quotes or more pass the cheap filters (the window then did not hold
+    them all, and a probe finding too few in it proves nothing)."""
+    held = session.connection().execute(
+        sa.select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
+    ).scalar_one()
+    return bool(held >= PROBE_WINDOW)
+
+
 def _stream_latest(
     session: Session, cheap: list[Condition], costly: list[Callable[[Any], Condition]], newest: tuple[Any, ...],
     limit: int,
@@ -293,13 +313,7 @@ def _stream_latest(
 
     The window is a subquery whose ORDER BY and LIMIT SQLite honours, and rows leave it in that
     order; each answer is checked to be in it anyway (else None: the caller asks the indexes)."""
-    window = (
-        select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
-        .where(*cheap)
-        .order_by(*newest)
-        .limit(PROBE_WINDOW)
-        .subquery("latest")
-    )
+    window = _latest_window(cheap, newest)
     conn = session.connection()
     rows = conn.execute(
         sa.select(window.c.id, window.c.said_on).where(*(c(window.c.id) for c in costly)).limit(limit)
@@ -311,27 +325,18 @@ def _stream_latest(
     if len(found) >= limit:
         return found
     # Too few: the answer if the window held every quote the cheap filters pass, else unknown.
-    seen = conn.execute(
-        sa.select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
-    ).scalar_one()
-    return found if seen < PROBE_WINDOW else None
+    return None if _window_full(session, cheap) else found
 
 
 def _probe_latest_sql(
     session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
 ) -> list[Hit] | None:
-    """`_probe_latest` in one statement with the hits' records (PostgreSQL, where every statement
+    """The window probe in one statement with the hits' records (PostgreSQL, where every statement
     is a round trip to the server, which a busy machine makes slow): the latest quotes passing
     every filter among the PROBE_WINDOW latest that pass the cheap ones, read newest first until
     `limit` are found; None when the window is full and holds fewer (the caller then asks the
     indexes for all)."""
-    window = (
-        select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
-        .where(*cheap)
-        .order_by(*newest)
-        .limit(PROBE_WINDOW)
-        .subquery("latest")
-    )
+    window = _latest_window(cheap, newest)
     probe = (
         select(window.c.id)
         .join_from(window, db.Quote, col(db.Quote.id) == window.c.id)
@@ -342,10 +347,7 @@ def _probe_latest_sql(
     hits = _read_hits(session, probe.subquery("chosen"))
     if len(hits) >= limit:
         return hits
-    held = session.exec(
-        select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
-    ).one()
-    return hits if held < PROBE_WINDOW else None
+    return None if _window_full(session, cheap) else hits
 
 
 @functools.cache
