@@ -159,6 +159,11 @@ def test_search_page_finds_the_poutine_quote(browser: WebDriver, site: str) -> N
     hits = browser.find_elements(By.CSS_SELECTOR, "li.hit")
     assert hits and all(h.find_element(By.CSS_SELECTOR, "a.speaker").text == "Vladimir Poutine" for h in hits)
     assert any(POUTINE_WORDS in h.find_element(By.TAG_NAME, "blockquote").text for h in hits)
+    # "Citer" opens the French citation line and a link to the BibTeX, which is made on demand
+    hits[0].find_element(By.CSS_SELECTOR, "details:not(.edit) summary").click()
+    assert "Poutine" in hits[0].find_element(By.CSS_SELECTOR, "p.citation").text
+    link = hits[0].find_element(By.CSS_SELECTOR, "a.bibtex")
+    assert (link.get_attribute("href") or "").endswith("/bibtex") and "@" not in browser.page_source
     screenshot(browser, "search")
 
 
