@@ -318,12 +318,10 @@ def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
         by_surname = session.exec(select(Speaker).where(Speaker.surname == parts.surname)).all()
         if by_surname:
             return SpeakerMatch(tuple(by_surname), query, "surname", parts.display)
-    rows = _name_choices(session)
+    rows, norms = _name_choices_and_norms(session)
     if not rows:
         raise NotFoundError(f"no speaker matches {query!r}: the database has no speakers yet")
-    best = process.extract(
-        parts.norm, [norm for _, norm, _ in rows], scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_CUTOFF
-    )
+    best = process.extract(parts.norm, norms, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_CUTOFF)
     if best:
         top = best[0][1]
         ids: list[int] = []
@@ -335,11 +333,17 @@ def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
     raise NotFoundError(f"no speaker matches {query!r}; closest: {', '.join(closest_names(session, query))}")
 
 
-_CHOICES: dict[str, tuple[tuple[Any, ...], list[tuple[int, str, str]]]] = {}
+_CHOICES: dict[str, tuple[tuple[Any, ...], list[tuple[int, str, str]], list[str]]] = {}
 
 
 def _name_choices(session: Session) -> list[tuple[int, str, str]]:
-    """(speaker id, normalised form, form as written) for every alias and every surname.
+    """(speaker id, normalised form, form as written) for every alias and every surname."""
+    return _name_choices_and_norms(session)[0]
+
+
+def _name_choices_and_norms(session: Session) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """The name choices (speaker id, normalised form, form as written) for every alias and every
+    surname, and their normalised forms alone (what the fuzzy match compares).
 
     Read with plain SQL and kept between searches while the speaker tables stay as they were
     (same counts and highest ids: rows are only ever added), since a database with thousands of
@@ -355,13 +359,14 @@ def _name_choices(session: Session) -> list[tuple[int, str, str]]:
     key = f"{id(conn.engine.pool)}:{conn.engine.url}"
     cached = _CHOICES.get(key) if conn.engine.url.database not in (None, "", ":memory:") else None
     if cached is not None and cached[0] == version:
-        return cached[1]
+        return cached[1], cached[2]
     rows = conn.exec_driver_sql(
         "SELECT speaker_id, norm, alias FROM speaker_alias UNION ALL SELECT id, surname, name FROM speaker"
     ).all()
     choices = [(int(sid), str(norm), str(alias)) for sid, norm, alias in rows]
-    _CHOICES[key] = (version, choices)
-    return choices
+    norms = [norm for _, norm, _ in choices]  # what the fuzzy match compares, listed once
+    _CHOICES[key] = (version, choices, norms)
+    return choices, norms
 
 
 def closest_names(session: Session, query: str, limit: int = 3) -> list[str]:
