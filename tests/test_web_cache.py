@@ -114,3 +114,35 @@ def test_the_cache_keeps_the_latest_answers_of_the_latest_version(tmp_path: Path
     cache.put(1, "a", a)  # made at a version no longer the latest: not kept
     assert len(cache) == 0
     cache.close()
+
+
+def test_the_same_search_asked_at_once_is_made_once(db_file: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import asyncio
+    import time
+
+    import httpx
+
+    import quotes.web.app as web_app
+
+    made: list[object] = []
+    search = web_app.search
+
+    def slowly(engine: object, filters: object) -> object:
+        made.append(filters)
+        time.sleep(0.3)  # long enough for the other requests to arrive while it is made
+        return search(engine, filters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web_app, "search", slowly)
+    engine = db.open_db(db_file, create=False, write=False)
+    app = create_app(engine)
+
+    async def at_once() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            asks = [client.get("/search", params={"speaker": "poutine"}) for _ in range(3)]
+            return await asyncio.gather(*asks, client.get("/search", params={"speaker": "dupont"}))
+
+    *same, other = asyncio.run(at_once())
+    engine.dispose()
+    assert len(made) == 2  # poutine once for its three requests, dupont once
+    assert all(r.status_code == 200 and r.content == same[0].content for r in same)
+    assert "Poutine" in same[0].text and "Dupont" in other.text
