@@ -7,6 +7,7 @@ default), 50 concurrent clients sending searches in a bounded loop; prints p50 /
     .venv/bin/python benchmarks/serve_latency.py --workers 2             # quotes serve --workers 2
     .venv/bin/python benchmarks/serve_latency.py --serve-args '--search-cache 0'   # no repeat cache
     .venv/bin/python benchmarks/serve_latency.py --compare ../main/.venv/bin/quotes  # before/after
+    .venv/bin/python benchmarks/serve_latency.py --compare ../main/.venv/bin/quotes --rounds 3 --concurrency 50
 
 The database is the one benchmarks/search_latency.py builds (its `build`, same default path for
 1,000,000 quotes, so either script reuses the other's). The server is the real `quotes serve`
@@ -263,6 +264,9 @@ def main() -> None:
                         help="clients searching at once; levels separated by commas, each on a fresh server")
     parser.add_argument("--requests", type=int, default=2000, help="searches in all (the bounded loop)")
     parser.add_argument("--format", choices=("html", "json"), default="html", help="the page or ?format=json")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --compare: measure both, one after the other, this many times at each level "
+                             "(the machine's load changes), then the median of the rounds' ratios")
     parser.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp",
                         help="the clients' HTTP library (httpx: the benchmark's client before, to compare)")
     parser.add_argument("--workers", type=int, default=1, help="quotes serve --workers")
@@ -293,13 +297,36 @@ def main() -> None:
           f"{distinct:,} of them distinct, {args.workers} server process(es), {os.cpu_count()} CPU cores, "
           f"{args.client} clients; load average {machine_load()}", flush=True)
     for concurrency in levels:
-        baseline: Run | None = None
-        for label, command in servers:
-            run = measure(command, label, path, plan, warm, concurrency, args.format, args.client)
-            report(run, kinds, baseline)
-            sys.stdout.flush()
-            if args.compare and baseline is None:
-                baseline = run
+        pairs: list[tuple[Run, Run]] = []
+        for _round in range(args.rounds):
+            baseline: Run | None = None
+            for label, command in servers:
+                run = measure(command, label, path, plan, warm, concurrency, args.format, args.client)
+                report(run, kinds, baseline)
+                sys.stdout.flush()
+                if args.compare and baseline is None:
+                    baseline = run
+                elif baseline is not None:
+                    pairs.append((baseline, run))
+        if len(pairs) > 1:
+            summarise(concurrency, pairs)
+
+
+def summarise(concurrency: int, pairs: list[tuple[Run, Run]]) -> None:
+    """Each round's baseline and this checkout side by side, and the median of the rounds' ratios."""
+    print(f"\n{concurrency} client(s), {len(pairs)} rounds (baseline, then this checkout, each round):")
+    print(f"{'round':<7}{'p50':>15}{'p95':>17}{'searches/s':>15}{'CPU ms':>13}   load")
+    ratios: list[tuple[float, float, float, float]] = []
+    for i, (base, mine) in enumerate(pairs, 1):
+        b50, b95, m50, m95 = (percentile(r.times, q) for r in (base, mine) for q in (50, 95))
+        bx, mx = len(base.results) / base.wall, len(mine.results) / mine.wall
+        bc, mc = 1000 * base.cpu_per_search, 1000 * mine.cpu_per_search
+        print(f"{i:<7}{b50:7.0f} ->{m50:5.0f}{b95:8.0f} ->{m95:6.0f}{bx:7.0f} ->{mx:5.0f}{bc:6.1f} ->{mc:4.1f}"
+              f"   {base.load_before.split()[0]}-{mine.load_after.split()[0]}")
+        ratios.append((m50 / b50, m95 / b95, mx / bx, mc / bc))
+    p50, p95, rate, cpu = (statistics.median(r[i] for r in ratios) for i in range(4))
+    print(f"median of the rounds' ratios: p50 x {p50:.2f}, p95 x {p95:.2f}, throughput x {rate:.2f}, "
+          f"server CPU per search x {cpu:.2f}")
 
 
 if __name__ == "__main__":
