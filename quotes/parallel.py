@@ -16,12 +16,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from quotes.errors import InputError, ModelError, QuotesError
 from quotes.ingest import Ingestor, Outcome, OverBudget, time_budget
 from quotes.types import Article, ArticleQuotes
 
+T = TypeVar("T")
 _extractor: Any = None  # the worker process's pipeline, loaded once by _load
 
 
@@ -55,7 +56,7 @@ def extract_guarded(extractor: Any, article: Article, budget: float = 0) -> Arti
     return _guarded(lambda: extractor.extract_one(article), article, budget)
 
 
-def _guarded(run: Callable[[], ArticleQuotes], article: Article, budget: float) -> ArticleQuotes | Failed:
+def _guarded(run: Callable[[], T], article: Article, budget: float) -> T | Failed:
     try:
         with time_budget(budget):
             return run()
@@ -69,10 +70,11 @@ def _guarded(run: Callable[[], ArticleQuotes], article: Article, budget: float) 
 
 def extract_batch_guarded(extractor: Any, articles: list[Article], budget: float = 0) -> list[ArticleQuotes | Failed]:
     """Each article's result as `extract_guarded` gives it, the texts parsed together through
-    `nlp.pipe` (spaCy's batching). The parse of the batch may take the batch's budget (the
-    budget times the number of articles); each article's stages after the parse have their own
-    budget. A batch whose parse fails or runs over is done again article by article, so that the
-    failure is the one article's."""
+    `nlp.pipe` (spaCy's batching) and decided together (`decide_many`: the classifiers asked
+    about all the articles at once). The parse of the batch may take the batch's budget (the
+    budget times the number of articles), and so may the decisions; each article's stages
+    between them have their own budget. A batch whose parse or decisions fail or run over is
+    done again article by article, so that the failure is the one article's."""
     from quotes.extract.nlp import parse_windowed
 
     if len(articles) < 2 or not hasattr(extractor, "analyse_parsed"):
@@ -85,14 +87,17 @@ def extract_batch_guarded(extractor: Any, articles: list[Article], budget: float
         raise
     except Exception:  # OverBudget included: each article alone says which one it is
         return [extract_guarded(extractor, a, budget) for a in articles]
-    return [_guarded(partial(_decided, extractor, doc, article), article, budget) for doc, article in parsed]
+    from quotes.extract.pipeline import Analysis, decide, decide_many
 
-
-def _decided(extractor: Any, doc: Any, article: Article) -> ArticleQuotes:
-    from quotes.extract.pipeline import decide
-
-    result: ArticleQuotes = decide(extractor.analyse_parsed(doc, article), extractor.scorer)
-    return result
+    analysed = [_guarded(partial(extractor.analyse_parsed, doc, article), article, budget) for doc, article in parsed]
+    ready = [a for a in analysed if isinstance(a, Analysis)]
+    together = _guarded(lambda: decide_many(ready, extractor.scorer), articles[0], budget * len(ready))
+    alone: Iterator[ArticleQuotes | Failed]
+    if isinstance(together, Failed):  # each article alone says which one it is
+        alone = (_guarded(partial(decide, a, extractor.scorer), a.article, budget) for a in ready)
+    else:
+        alone = iter(together)
+    return [next(alone) if isinstance(a, Analysis) else a for a in analysed]
 
 
 def _warn(message: str) -> None:

@@ -108,3 +108,24 @@ def test_a_batch_whose_parse_fails_is_done_again_article_by_article(
     monkeypatch.setattr(nlp, "parse_windowed", no_batches)
     assert records(run(extractor, items, 8)) == expected
     assert batches == [4, 1, 1, 1, 1]
+
+
+def test_a_batch_whose_decisions_fail_is_decided_again_article_by_article(
+    extractor: Any, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quotes.extract import pipeline
+
+    items = articles(shared_dir)[:4]
+    expected = records(run(extractor, items, 1))
+    decide_many = pipeline.decide_many
+    sizes: list[int] = []
+
+    def one_at_a_time(analyses: Any, scorer: Any) -> Any:
+        sizes.append(len(analyses))
+        if len(analyses) > 1:
+            raise RuntimeError("cannot decide a batch")
+        return decide_many(analyses, scorer)
+
+    monkeypatch.setattr(pipeline, "decide_many", one_at_a_time)
+    assert records(run(extractor, items, 8)) == expected
+    assert sizes == [4, 1, 1, 1, 1]

@@ -79,3 +79,26 @@ def test_scoring_lists_together_gives_each_the_probabilities_it_has_alone() -> N
         assert len(known) == len({tuple(c.features.items()) for g in groups for c in g})
         known = {key: 2.0 for key in known}  # rows scored before are read, not scored again
         assert scorer.probabilities_many(groups[:1], known) == [[1 / len(groups[0])] * len(groups[0])]
+
+
+@pytest.mark.model
+def test_articles_decided_together_get_the_decisions_each_gets_alone_in_fewer_calls(
+    extractor: Any, shared_dir: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quotes.extract.pipeline import choose_speakers_many, decide, decide_many
+
+    scorer = load_scorer(None)
+    assert scorer is not None and scorer.second is not None and scorer.speech is not None
+    analyses = list(extractor.analyse(read_inputs([str(shared_dir / "corpus" / "dev")])))
+    calls: list[int] = []
+    for model in (scorer.classifier, scorer.second.classifier, scorer.speech.classifier):
+        predict = model.predict_proba
+        monkeypatch.setattr(model, "predict_proba", lambda x, predict=predict: calls.append(len(x)) or predict(x))
+    alone = [decide(a, scorer) for a in analyses]
+    calls_alone, calls[:] = len(calls), []
+    assert decide_many(analyses, scorer) == alone
+    assert len(calls) < calls_alone / 2, (len(calls), calls_alone)
+    kept = [a.only(speech_kept(a, scorer)) for a in analyses]
+    with one_thread():
+        assert choose_speakers_many(kept, scorer) == [choose_speakers(a, scorer) for a in kept]
+    assert decide_many([], scorer) == []

@@ -7,7 +7,7 @@ records down; none reads or writes anything hidden on the spaCy doc."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -86,13 +86,28 @@ def choose_speakers(
     speakers chosen before it (or, given `history`, those speakers); with the chosen keys. A
     scorer with a second pass then decides each again knowing also the first pass's speakers
     of the quotations after it."""
+    return choose_speakers_many([analysis], scorer, [history])[0]
+
+
+def choose_speakers_many(
+    analyses: Sequence[Analysis],
+    scorer: SpeakerScorer,
+    histories: Sequence[Sequence[str | None] | None] | None = None,
+) -> list[tuple[list[Quote], list[str | None]]]:
+    """`choose_speakers` of each analysis (`histories[i]`: the history of analysis i, or None),
+    the articles' rounds scored together: each call of the classifier scores the next round of
+    every article still deciding (a call costs much more than a row, and a row's probability
+    depends on that row alone, so the answers are those of one article at a time)."""
     from quotes.extract.scorer import one_thread
 
+    given = list(histories) if histories is not None else [None] * len(analyses)
     with one_thread():
-        quotes, decided, probs = _decide_in_order(analysis, scorer, history)
-        if scorer.second is not None:
-            return _decide_in_order(analysis, scorer.second, None, decided, probs)[:2]
-    return quotes, decided
+        firsts = _scored_rounds(scorer, [_rounds(a, h) for a, h in zip(analyses, given, strict=True)])
+        second = scorer.second
+        if second is None:
+            return [(quotes, decided) for quotes, decided, _ in firsts]
+        again = [_rounds(a, None, decided, probs) for a, (_, decided, probs) in zip(analyses, firsts, strict=True)]
+        return [(quotes, decided) for quotes, decided, _ in _scored_rounds(second, again)]
 
 
 def first_pass(
@@ -103,7 +118,7 @@ def first_pass(
     from quotes.extract.scorer import one_thread
 
     with one_thread():
-        _, decided, probs = _decide_in_order(analysis, scorer, history)
+        _, decided, probs = _scored_rounds(scorer, [_rounds(analysis, history)])[0]
     return decided, probs
 
 
@@ -117,25 +132,59 @@ def later_of(analysis: Analysis, history: Sequence[str | None], k: int) -> list[
 ROUND_QUOTES = 16
 
 
-def _decide_in_order(
+Decisions = tuple[list[Quote], list[str | None], list[dict[str | None, float]]]
+# One article's rounds: yields the candidate lists of a round, is sent their probabilities (as
+# SpeakerScorer.probabilities_many gives them) and returns its decisions.
+Rounds = Generator[list[list[Candidate]], list[list[float]], Decisions]
+
+
+def _scored_rounds(scorer: SpeakerScorer, runs: Sequence[Rounds]) -> list[Decisions]:
+    """Each article's decisions, its rounds scored by `scorer`: each call of the classifier
+    scores the pending round of every article at once (with one memory of the rows scored
+    already: a row's probability depends on its values alone)."""
+    results: list[Decisions | None] = [None] * len(runs)
+    known: dict[bytes, float] = {}
+    pending: dict[int, list[list[Candidate]]] = {}
+
+    def advance(i: int, answer: list[list[float]] | None) -> None:
+        try:
+            pending[i] = next(runs[i]) if answer is None else runs[i].send(answer)
+        except StopIteration as stop:
+            results[i] = stop.value
+
+    for i in range(len(runs)):
+        advance(i, None)
+    while pending:
+        asked = list(pending.items())
+        pending.clear()
+        answers = scorer.probabilities_many([g for _, groups in asked for g in groups], known)
+        at = 0
+        for i, groups in asked:
+            advance(i, answers[at : at + len(groups)])
+            at += len(groups)
+    done = [r for r in results if r is not None]
+    assert len(done) == len(runs), "every article's rounds end"
+    return done
+
+
+def _rounds(
     analysis: Analysis,
-    scorer: SpeakerScorer,
     history: Sequence[str | None] | None,
     first: Sequence[str | None] | None = None,
     first_probs: Sequence[dict[str | None, float]] | None = None,
-) -> tuple[list[Quote], list[str | None], list[dict[str | None, float]]]:
+) -> Rounds:
     """Each quote decided in text order, knowing the speakers decided before it (or `history`)
     and, on a second pass, the first pass's speakers `first` of the quotations after it and its
     probabilities `first_probs` of this one's candidates; with every candidate's probability.
 
     The scorer is asked about several quotations at once (a call costs much more than a row):
-    each round scores the candidates of the next ROUND_QUOTES quotations as if those before
+    each round asks for the candidates of the next ROUND_QUOTES quotations as if those before
     them were decided as a guess says (`history` when given, which is then exact; else the first
     pass's speakers, else the patterns'), and the decisions are taken in order from those scores
     while they are exact, that is up to the first decision that differs from the guess; the next
-    round starts after it, and scores only the candidates whose features changed. The same
-    decisions and probabilities as one quotation at a time: a candidate's probability depends on
-    its own features only."""
+    round starts after it (its candidates whose features did not change are not scored again:
+    `_scored_rounds` remembers them). The same decisions and probabilities as one quotation at
+    a time: a candidate's probability depends on its own features only."""
     from quotes.extract.candidates import with_history
     from quotes.extract.scorer import best_index
 
@@ -144,7 +193,6 @@ def _decide_in_order(
     guess = list(history if history is not None else first if first is not None else rule_history(analysis))
     decided: list[str | None] = []
     probs: list[dict[str | None, float]] = []
-    known: dict[bytes, float] = {}
     while len(decided) < n:
         start = len(decided)
         assumed = history if history is not None else decided + guess[start:]
@@ -157,7 +205,8 @@ def _decide_in_order(
             )
             for k in range(start, min(n, start + ROUND_QUOTES))
         ]
-        for k, (cands, p) in enumerate(zip(groups, scorer.probabilities_many(groups, known), strict=True), start):
+        scored = yield groups
+        for k, (cands, p) in enumerate(zip(groups, scored, strict=True), start):
             chosen = best_index(p)
             quotes[k] = apply_choice(quotes[k], tuple(cands), chosen, p[chosen])
             decided.append(cands[chosen].key)
@@ -171,20 +220,52 @@ def decide(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The article's quotes with the scorer's speakers (the patterns' when there is no scorer),
     after dropping those the model's speech classifier judges not speech; then the date and
     venue of each."""
+    return decide_many([analysis], scorer)[0]
+
+
+def decide_many(analyses: Sequence[Analysis], scorer: SpeakerScorer | None) -> list[ArticleQuotes]:
+    """`decide` of each analysis, the classifiers asked about all the articles together (one
+    speech classifier call, one speaker scorer call per round): the same answers."""
     from quotes.extract.scorer import one_thread
 
     with one_thread():
-        keep = speech_kept(analysis, scorer)
-    return decide_kept(analysis.only(keep) if len(keep) < len(analysis.quotes) else analysis, scorer)
+        keeps = speech_kept_many(analyses, scorer)
+    kept = [a.only(keep) if len(keep) < len(a.quotes) else a for a, keep in zip(analyses, keeps, strict=True)]
+    return decide_kept_many(kept, scorer)
+
+
+def speech_kept_many(analyses: Sequence[Analysis], scorer: SpeakerScorer | None) -> list[list[int]]:
+    """`speech_kept` of each analysis, the speech classifier called once for all of them (each
+    quotation's answer depends on its own features only)."""
+    speech = scorer.speech if scorer is not None else None
+    if speech is None:
+        return [speech_kept(a, scorer) for a in analyses]
+    featured = [a for a in analyses if a.speech]
+    verdicts = iter(speech.kept([row for a in featured for row in a.speech]))
+    return [
+        [k for k in range(len(a.quotes)) if next(verdicts)] if a.speech else speech_kept(a, scorer) for a in analyses
+    ]
 
 
 def decide_kept(analysis: Analysis, scorer: SpeakerScorer | None) -> ArticleQuotes:
     """The speakers and the date and venue of quotes already judged speech."""
+    return decide_kept_many([analysis], scorer)[0]
+
+
+def decide_kept_many(analyses: Sequence[Analysis], scorer: SpeakerScorer | None) -> list[ArticleQuotes]:
+    """`decide_kept` of each analysis, the scorer's rounds of all of them scored together."""
     from quotes.extract.situate import situate_quotes
 
-    quotes = list(analysis.quotes) if scorer is None else choose_speakers(analysis, scorer)[0]
-    situated = tuple(situate_quotes(analysis.article, quotes))
-    return ArticleQuotes(article=analysis.article, quotes=situated, coreference=analysis.coreference)
+    if scorer is None:
+        chosen = [list(a.quotes) for a in analyses]
+    else:
+        chosen = [quotes for quotes, _ in choose_speakers_many(analyses, scorer)]
+    return [
+        ArticleQuotes(
+            article=a.article, quotes=tuple(situate_quotes(a.article, quotes)), coreference=a.coreference
+        )
+        for a, quotes in zip(analyses, chosen, strict=True)
+    ]
 
 
 class Extractor:
@@ -261,8 +342,13 @@ class Extractor:
 
     def extract(self, articles: Iterable[Article]) -> Iterator[ArticleQuotes]:
         """Attributed quotes for each article, in input order (spaCy batches with nlp.pipe)."""
+        batch: list[Analysis] = []
         for analysis in self.analyse(articles):
-            yield decide(analysis, self.scorer)
+            batch.append(analysis)
+            if len(batch) >= self.batch_size:
+                yield from decide_many(batch, self.scorer)
+                batch = []
+        yield from decide_many(batch, self.scorer)
 
     def extract_one(self, article: Article) -> ArticleQuotes:
         return next(self.extract([article]))
