@@ -452,6 +452,7 @@ class CandidateBuilder:
         self.first_person = next((key for _, key in self.listed if self.display[key][1] == "PER"), None)
         self.roles_of: dict[str, set[str]] = {}
         self.role_words_of: dict[str, set[str]] = {}
+        self._mention_memo: dict[tuple[str, int, int], dict[str, float]] = {}
         for lemma, n, _ in names.roles:
             key = fold(names.fullest(n))
             self.roles_of.setdefault(key, set()).add(lemma)
@@ -973,6 +974,16 @@ class CandidateBuilder:
         return body_name(self.doc, m)
 
     def _mention_features(self, f: dict[str, float], side: str, n: Name) -> None:
+        """The features of the mention itself (its preposition, syntactic role, position, form),
+        found once per mention and side: they do not depend on the quotation."""
+        key = (side, n.start, n.end)
+        own = self._mention_memo.get(key)
+        if own is None:
+            own = self._mention_memo[key] = {}
+            self._own_mention_features(own, side, n)
+        f.update(own)
+
+    def _own_mention_features(self, f: dict[str, float], side: str, n: Name) -> None:
         doc = self.doc
         pp = _in_pp(doc, n)
         if pp is not None:
