@@ -15,9 +15,11 @@ the first pass's probability of each candidate. The scorer (`quotes.extract.scor
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
@@ -320,6 +322,9 @@ def with_history(
         key=lambda c: -c.features.get("mentions", 0.0),
     )[:FAR_KEPT]
     keep = {id(c) for c in far}
+    times = Counter(earlier)  # how often each speaker was decided before
+    # the first pass's two best candidates, for each one's lead over the best other one
+    best_two = heapq.nlargest(2, first.items(), key=lambda kq: kq[1]) if first else []
     out: list[Candidate] = []
     for c in cands:
         kept = c.features.get("near") or c.features.get("echo_rule_pick") or id(c) in keep
@@ -332,16 +337,17 @@ def with_history(
         if first is not None:
             p = first.get(c.key, 0.0)
             f["first_prob"] = p
-            f["first_lead"] = p - max((q for k, q in first.items() if k != c.key), default=0.0)
+            other = next((q for k, q in best_two if k != c.key), 0.0)
+            f["first_lead"] = p - other
         if c.key is None:
             f["prev_null"] = float(bool(earlier) and earlier[-1] is None)
             f["n_candidates"] = float(len(out))
         else:
             f["prev_speaker"] = float(c.key == prev)
             f["last_speaker"] = float(c.key == last)
-            f["earlier_speaker"] = float(c.key in earlier)
+            f["earlier_speaker"] = float(c.key in times)
             f["recent_speaker"] = float(c.key in recent)
-            f["earlier_count"] = _log(sum(1 for k in earlier if k == c.key))
+            f["earlier_count"] = _log(times[c.key])
         out.append(Candidate(c.name, c.label, f, c.mention, c.key))
     return out
 
