@@ -34,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,55 +103,51 @@ async def load(port: int, plan: list[tuple[str, dict[str, str]]], concurrency: i
     aiohttp about a quarter of that, which leaves the cores to the server this measures."""
     queue = list(reversed(plan))
     if client == "httpx":
-        return await _load_httpx(port, queue, concurrency, fmt, errors)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as session:
+
+            async def get_httpx(params: dict[str, str]) -> tuple[int, int]:
+                answer = await session.get("/search", params=params)
+                return answer.status_code, len(answer.content)
+
+            return await _drive(queue, concurrency, fmt, errors, get_httpx, (httpx.TransportError,))
     import aiohttp
 
-    results: list[tuple[str, float, int, int]] = []
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector, timeout=timeout) as session:
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client_session:
 
-        async def worker() -> None:
-            while queue:
-                kind, params = queue.pop()
-                if fmt == "json":
-                    params = {**params, "format": "json"}
-                t0 = time.perf_counter()
-                try:
-                    async with session.get("/search", params=params) as answer:
-                        body = await answer.read()
-                except (TimeoutError, aiohttp.ClientError) as exc:  # failed (status 0), the loop goes on
-                    results.append((kind, (time.perf_counter() - t0) * 1000, 0, 0))
-                    errors.append(f"{type(exc).__name__}: {exc}")
-                    continue
-                results.append((kind, (time.perf_counter() - t0) * 1000, answer.status, len(body)))
+        async def get_aiohttp(params: dict[str, str]) -> tuple[int, int]:
+            async with client_session.get("/search", params=params) as answer:
+                return answer.status, len(await answer.read())
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return results
+        return await _drive(queue, concurrency, fmt, errors, get_aiohttp, (TimeoutError, aiohttp.ClientError))
 
 
-async def _load_httpx(port: int, queue: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str,
-                      errors: list[str]) -> list[tuple[str, float, int, int]]:
-    """`load` through httpx's async client (the benchmark's client before aiohttp, kept to compare)."""
+async def _drive(queue: list[tuple[str, dict[str, str]]], concurrency: int, fmt: str, errors: list[str],
+                 get: Callable[[dict[str, str]], Awaitable[tuple[int, int]]],
+                 failures: tuple[type[BaseException], ...]) -> list[tuple[str, float, int, int]]:
+    """`concurrency` workers taking the planned searches off `queue` until it is empty, each sent
+    by `get` (-> status, bytes); a connection error among `failures` counts as failed (status 0)
+    and the loop goes on."""
     results: list[tuple[str, float, int, int]] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
 
-        async def worker() -> None:
-            while queue:
-                kind, params = queue.pop()
-                if fmt == "json":
-                    params = {**params, "format": "json"}
-                t0 = time.perf_counter()
-                try:
-                    answer = await client.get("/search", params=params)
-                except httpx.TransportError as exc:  # counted as failed (status 0), the loop goes on
-                    results.append((kind, (time.perf_counter() - t0) * 1000, 0, 0))
-                    errors.append(f"{type(exc).__name__}: {exc}")
-                    continue
-                results.append((kind, (time.perf_counter() - t0) * 1000, answer.status_code, len(answer.content)))
+    async def worker() -> None:
+        while queue:
+            kind, params = queue.pop()
+            if fmt == "json":
+                params = {**params, "format": "json"}
+            t0 = time.perf_counter()
+            try:
+                status, size = await get(params)
+            except failures as exc:
+                results.append((kind, (time.perf_counter() - t0) * 1000, 0, 0))
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            results.append((kind, (time.perf_counter() - t0) * 1000, status, size))
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     return results
 
 

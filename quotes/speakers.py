@@ -336,11 +336,6 @@ def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
 _CHOICES: dict[str, tuple[tuple[Any, ...], list[tuple[int, str, str]], list[str]]] = {}
 
 
-def _name_choices(session: Session) -> list[tuple[int, str, str]]:
-    """(speaker id, normalised form, form as written) for every alias and every surname."""
-    return _name_choices_and_norms(session)[0]
-
-
 def _name_choices_and_norms(session: Session) -> tuple[list[tuple[int, str, str]], list[str]]:
     """The name choices (speaker id, normalised form, form as written) for every alias and every
     surname, and their normalised forms alone (what the fuzzy match compares).
@@ -371,7 +366,7 @@ def _name_choices_and_norms(session: Session) -> tuple[list[tuple[int, str, str]
 
 def closest_names(session: Session, query: str, limit: int = 3) -> list[str]:
     """Display names of the speakers whose aliases are nearest to `query`."""
-    rows = _name_choices(session)
+    rows, _ = _name_choices_and_norms(session)
     if not rows:
         return []
     scored = process.extract(normalise(query), [n for _, n, _ in rows], scorer=fuzz.WRatio, limit=len(rows))
