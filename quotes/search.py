@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from quotes import db
+from quotes import db, dbrows
 from quotes.errors import InputError, NotFoundError
 from quotes.speakers import SpeakerMatch, lookup_speakers
 
@@ -173,95 +173,157 @@ Condition = sa.ColumnElement[bool] | sa.TextClause
 _PG_WORDS = "plainto_tsquery('french', quotes_unaccent(:fts_words))"
 
 
-def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
-    match: SpeakerMatch | None = None
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a search has, not their values: its statements are built and compiled once
+    per shape and database dialect (quotes/dbrows.py) and the values bound at each search."""
+
+    postgres: bool
+    speakers: int | None  # how many speaker ids it binds (dbrows.padded); None: no speaker filter
+    kind: bool
+    since: bool
+    until: bool
+    venue: bool
+    outlet: bool
+    text: bool
+    limited: bool
+
+
+def _newest() -> tuple[Any, ...]:
+    return col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc()
+
+
+def _cheap(shape: _Shape) -> list[Condition]:
+    """The filters the indexes answer in latest-first order: speaker, kind, dates."""
     cheap: list[Condition] = [col(db.Quote.hidden).is_(False)]  # marked not a quote: kept, not found
-    if filters.speaker is not None:
-        match = lookup_speakers(session, filters.speaker)
-        cheap.append(col(db.Quote.speaker_id).in_([s.id for s in match.speakers]))
-    if filters.kind is not None:
-        cheap.append(col(db.Quote.kind) == filters.kind)
+    if shape.speakers is not None:
+        cheap.append(col(db.Quote.speaker_id).in_(dbrows.in_list("speaker", shape.speakers)))
+    if shape.kind:
+        cheap.append(col(db.Quote.kind) == sa.bindparam("kind"))
     # The date a quote was said is the earliest date any of its articles gives for it.
-    if since:
-        cheap.append(col(db.Quote.said_on) >= since)
-    if until:
-        cheap.append(col(db.Quote.said_on) <= upper_bound(until))
-    # Each costly filter is made for the quote id column it tests: quote.id in the queries over
-    # the quote table, the id of the window of latest quotes in SQLite's streamed probe.
-    costly: list[Callable[[Any], Condition]] = []
+    if shape.since:
+        cheap.append(col(db.Quote.said_on) >= sa.bindparam("since"))
+    if shape.until:
+        cheap.append(col(db.Quote.said_on) <= sa.bindparam("until"))
+    return cheap
+
+
+def _occurs(shape: _Shape) -> list[Callable[[Any], Condition]]:
+    """The venue and outlet filters, made for the quote id column they test: quote.id in the
+    queries over the quote table, the id of the window of latest quotes in SQLite's streamed probe."""
     occurrence_filters: list[sa.ColumnElement[bool]] = []
-    if filters.venue:
-        occurrence_filters.append(col(db.Occurrence.venue).ilike(_like(filters.venue), escape="\\"))
-    if filters.outlet:
-        occurrence_filters.append(col(db.Source.outlet).ilike(_like(filters.outlet), escape="\\"))
-    if occurrence_filters:
+    if shape.venue:
+        occurrence_filters.append(col(db.Occurrence.venue).ilike(sa.bindparam("venue"), escape="\\"))
+    if shape.outlet:
+        occurrence_filters.append(col(db.Source.outlet).ilike(sa.bindparam("outlet"), escape="\\"))
+    if not occurrence_filters:
+        return []
 
-        def occurs(quote_id: Any) -> Condition:
-            return (
-                select(db.Occurrence.id)
-                .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
-                .where(col(db.Occurrence.quote_id) == quote_id, *occurrence_filters)
-                .exists()
-            )
-
-        costly.append(occurs)
-    # Full text, as probed row by row and as asked of the index for every match.
-    text_probe: Callable[[Any], Condition] | None = None
-    rare_text = False  # SQLite: the words match so few quotes that probing the latest is wasted
-    text_all: Condition | None = None
-    if filters.text is not None and db.is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        if not _WORD.search(filters.text):
-            raise InputError(f"--text {filters.text!r} has no words to search for")
-        # the condition that the words are not all stop words is a constant PostgreSQL checks once
-        pg_words = sa.and_(
-            sa.text(f"numnode({_PG_WORDS}) > 0").bindparams(fts_words=filters.text),
-            sa.text(f"quote.text_tsv @@ {_PG_WORDS}").bindparams(fts_words=filters.text),
+    def occurs(quote_id: Any) -> Condition:
+        return (
+            select(db.Occurrence.id)
+            .join(db.Source, col(db.Source.id) == db.Occurrence.source_id)
+            .where(col(db.Occurrence.quote_id) == quote_id, *occurrence_filters)
+            .exists()
         )
-        text_probe = lambda _quote_id: pg_words  # noqa: E731  (PostgreSQL probes the quote table itself)
-        # When the latest quotes hold too few matches, the words are rare: collect all their
-        # matches through the GIN index first (a materialised CTE), then order those few.
-        matches = select(db.Quote.id).where(pg_words).cte("text_matches").prefix_with("MATERIALIZED")
-        text_all = col(db.Quote.id).in_(select(matches.c.id))
-    elif filters.text is not None:
-        words = fts5_stem_query(filters.text)
+
+    return [occurs]
+
+
+def _pg_words() -> sa.ColumnElement[bool]:
+    # the condition that the words are not all stop words is a constant PostgreSQL checks once
+    return sa.and_(sa.text(f"numnode({_PG_WORDS}) > 0"), sa.text(f"quote.text_tsv @@ {_PG_WORDS}"))
+
+
+def _probes(shape: _Shape) -> list[Callable[[Any], Condition]]:
+    """Every costly filter as probed row by row: venue and outlet, then the words."""
+    probes = _occurs(shape)
+    if shape.text and shape.postgres:
+        words = _pg_words()
+        probes.append(lambda _quote_id: words)  # PostgreSQL probes the quote table itself
+    elif shape.text:
 
         def stems_match(quote_id: Any) -> Condition:
-            return sa.exists().where(
-                sa.text("quote_stem_fts MATCH :fts_words").bindparams(fts_words=words), _STEM_FTS.c.rowid == quote_id
-            )
+            return sa.exists().where(sa.text("quote_stem_fts MATCH :fts_words"), _STEM_FTS.c.rowid == quote_id)
 
-        text_probe = stems_match
-        if filters.limit is not None:
-            rare_text = _rare_words(session, words, filters.limit)
-        text_all = sa.text(
-            "quote.id IN (SELECT rowid FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words)"
-        ).bindparams(fts_words=words)
-    newest = (col(db.Quote.said_on).desc().nulls_last(), col(db.Quote.id).desc())
+        probes.append(stems_match)
+    return probes
+
+
+def _text_all(shape: _Shape) -> list[Condition]:
+    """The words as asked of the full-text index for every match."""
+    if not shape.text:
+        return []
+    if shape.postgres:
+        # When the latest quotes hold too few matches, the words are rare: collect all their
+        # matches through the GIN index first (a materialised CTE), then order those few.
+        matches = select(db.Quote.id).where(_pg_words()).cte("text_matches").prefix_with("MATERIALIZED")
+        return [col(db.Quote.id).in_(select(matches.c.id))]
+    return [sa.text("quote.id IN (SELECT rowid FROM quote_stem_fts WHERE quote_stem_fts MATCH :fts_words)")]
+
+
+def _search(session: Session, filters: Filters, since: str | None, until: str | None) -> SearchResult:
     postgres = db.is_postgres(session.get_bind())  # type: ignore[arg-type]
+    match: SpeakerMatch | None = None
+    values: dict[str, Any] = {"window": PROBE_WINDOW, "limit": filters.limit}
+    speakers: int | None = None
+    if filters.speaker is not None:
+        match = lookup_speakers(session, filters.speaker)
+        speakers, speaker_values = dbrows.padded("speaker", [s.id for s in match.speakers])
+        values.update(speaker_values)
+    if filters.kind is not None:
+        values["kind"] = filters.kind
+    if since:
+        values["since"] = since
+    if until:
+        values["until"] = upper_bound(until)
+    if filters.venue:
+        values["venue"] = _like(filters.venue)
+    if filters.outlet:
+        values["outlet"] = _like(filters.outlet)
+    rare_text = False  # SQLite: the words match so few quotes that probing the latest is wasted
+    if filters.text is not None and postgres:
+        if not _WORD.search(filters.text):
+            raise InputError(f"--text {filters.text!r} has no words to search for")
+        values["fts_words"] = filters.text
+    elif filters.text is not None:
+        values["fts_words"] = fts5_stem_query(filters.text)
+        if filters.limit is not None:
+            rare_text = _rare_words(session, values["fts_words"], filters.limit)
+    shape = _Shape(postgres, speakers, filters.kind is not None, bool(since), bool(until), bool(filters.venue),
+                   bool(filters.outlet), filters.text is not None, filters.limit is not None)
+    conn = session.connection()
     hits: list[Hit] | None = None
-    if (costly or text_probe is not None) and filters.limit is not None and not rare_text:
-        probes = [*costly, *([text_probe] if text_probe is not None else [])]
+    if (filters.venue or filters.outlet or filters.text is not None) and filters.limit is not None and not rare_text:
         if postgres:  # one statement, the hits' records with it: every statement is a round trip
-            hits = _probe_latest_sql(session, cheap, [p(db.Quote.id) for p in probes], newest, filters.limit)
+            hits = _probe_latest_sql(session, shape, values, filters.limit)
         else:
-            ids = _stream_latest(session, cheap, probes, newest, filters.limit)
+            ids = _stream_latest(session, shape, values, filters.limit)
             hits = None if ids is None else load_hits(session, ids)
     if hits is None:
-        every = [p(db.Quote.id) for p in costly]
-        query = select(db.Quote.id).where(*cheap, *every, *([text_all] if text_all is not None else []))
-        query = query.order_by(*newest)
-        if filters.limit is not None:
-            query = query.limit(filters.limit)
         if postgres:
-            hits = _read_hits(session, query.subquery("chosen"))
+            hits = _read_hits(session, dbrows.rows(conn, ("all hits", shape), lambda: _all_hits(shape), values))
         else:
-            hits = load_hits(session, [i for i in session.exec(query).all() if i is not None])
+            found = dbrows.rows(conn, ("all", shape), lambda: _all_matches(shape), values)
+            hits = load_hits(session, [i for (i,) in found if i is not None])
     notes: list[str] = []
     if not hits and filters.text is not None and postgres:
-        terms = session.connection().execute(sa.text(f"SELECT numnode({_PG_WORDS})"), {"fts_words": filters.text})
-        if not terms.scalar_one():  # only French stop words ("le", "nous", "pour"): nothing to look for
+        terms = dbrows.rows(conn, "stop words", lambda: sa.text(f"SELECT numnode({_PG_WORDS})"), values)
+        if not terms[0][0]:  # only French stop words ("le", "nous", "pour"): nothing to look for
             notes.append("only stop words in --text")
     return SearchResult(hits=hits, speaker_match=match, notes=notes)
+
+
+def _all_matches(shape: _Shape) -> sa.Select[Any]:
+    """The ids of every quote passing the filters, through the indexes, latest said first."""
+    every = [p(db.Quote.id) for p in _occurs(shape)]
+    query = select(db.Quote.id).where(*_cheap(shape), *every, *_text_all(shape)).order_by(*_newest())
+    return query.limit(sa.bindparam("limit")) if shape.limited else query
+
+
+def _all_hits(shape: _Shape) -> sa.Executable:
+    """PostgreSQL: _all_matches with the hits' records (_hits_statement)."""
+    return _hits_statement(_all_matches(shape).subquery("chosen"))
 
 
 # The FTS5 table of each quote's French stems (migration 0005), for the probe's MATCH by rowid.
@@ -274,50 +336,53 @@ def _rare_words(session: Session, words: str, limit: int) -> bool:
     walk of its index entries: about 1 ms for 10,000 on the 1,000,000-quote benchmark). Rare
     words are then looked up through the index at once, rather than probed row by row first."""
     conn = session.connection()
-    quotes = conn.exec_driver_sql("SELECT max(id) FROM quote").scalar() or 0
+    quotes = dbrows.rows(conn, "max quote id", lambda: sa.text("SELECT max(id) FROM quote"))[0][0] or 0
     enough = max(limit, math.ceil(limit * quotes / PROBE_WINDOW))
-    found = conn.execute(
-        sa.text("SELECT count(*) FROM (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :w LIMIT :n)"),
+    found = dbrows.rows(
+        conn, "count matches",
+        lambda: sa.text("SELECT count(*) FROM (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :w LIMIT :n)"),
         {"w": words, "n": enough},
-    ).scalar_one()
+    )[0][0]
     return bool(found < enough)
 
 
-def _latest_window(cheap: list[Condition], newest: tuple[Any, ...]) -> sa.Subquery:
+def _latest_window(shape: _Shape) -> sa.Subquery:
     """The PROBE_WINDOW latest quotes that pass the cheap filters (id, said_on), newest first."""
     return (
         select(col(db.Quote.id).label("id"), col(db.Quote.said_on).label("said_on"))
-        .where(*cheap)
-        .order_by(*newest)
-        .limit(PROBE_WINDOW)
+        .where(*_cheap(shape))
+        .order_by(*_newest())
+        .limit(sa.bindparam("window"))
         .subquery("latest")
     )
 
 
-def _window_full(session: Session, cheap: list[Condition]) -> bool:
+def _window_full(session: Session, shape: _Shape, values: dict[str, Any]) -> bool:
     """Whether PROBE_WINDOW quotes or more pass the cheap filters (the window then did not hold
     them all, and a probe finding too few in it proves nothing)."""
-    held = session.connection().execute(
-        sa.select(sa.func.count()).select_from(select(db.Quote.id).where(*cheap).limit(PROBE_WINDOW).subquery())
-    ).scalar_one()
+
+    def count() -> sa.Select[Any]:
+        held = select(db.Quote.id).where(*_cheap(shape)).limit(sa.bindparam("window")).subquery()
+        return sa.select(sa.func.count()).select_from(held)
+
+    held = dbrows.rows(session.connection(), ("window full", shape), count, values)[0][0]
     return bool(held >= PROBE_WINDOW)
 
 
-def _stream_latest(
-    session: Session, cheap: list[Condition], costly: list[Callable[[Any], Condition]], newest: tuple[Any, ...],
-    limit: int,
-) -> list[int] | None:
+def _stream_latest(session: Session, shape: _Shape, values: dict[str, Any], limit: int) -> list[int] | None:
     """SQLite: the latest `limit` quotes passing every filter among the PROBE_WINDOW latest that
     pass the cheap ones, in one statement that SQLite runs as a stream (the window, newest first,
     tested row by row, stopped at `limit`); None when that window holds too few.
 
     The window is a subquery whose ORDER BY and LIMIT SQLite honours, and rows leave it in that
     order; each answer is checked to be in it anyway (else None: the caller asks the indexes)."""
-    window = _latest_window(cheap, newest)
-    conn = session.connection()
-    rows = conn.execute(
-        sa.select(window.c.id, window.c.said_on).where(*(c(window.c.id) for c in costly)).limit(limit)
-    ).all()
+
+    def stream() -> sa.Select[Any]:
+        window = _latest_window(shape)
+        return (sa.select(window.c.id, window.c.said_on).where(*(c(window.c.id) for c in _probes(shape)))
+                .limit(sa.bindparam("limit")))
+
+    rows = dbrows.rows(session.connection(), ("stream", shape), stream, values)
     keys = [(said_on is not None, said_on or "", quote_id) for quote_id, said_on in rows]
     if any(a < b for a, b in itertools.pairwise(keys)):  # not newest first: not the stream this expects
         return None
@@ -325,39 +390,43 @@ def _stream_latest(
     if len(found) >= limit:
         return found
     # Too few: the answer if the window held every quote the cheap filters pass, else unknown.
-    return None if _window_full(session, cheap) else found
+    return None if _window_full(session, shape, values) else found
 
 
-def _probe_latest_sql(
-    session: Session, cheap: list[Condition], costly: list[Condition], newest: tuple[Any, ...], limit: int
-) -> list[Hit] | None:
+def _probe_latest_sql(session: Session, shape: _Shape, values: dict[str, Any], limit: int) -> list[Hit] | None:
     """The window probe in one statement with the hits' records (PostgreSQL, where every statement
     is a round trip to the server, which a busy machine makes slow): the latest quotes passing
     every filter among the PROBE_WINDOW latest that pass the cheap ones, read newest first until
     `limit` are found; None when the window is full and holds fewer (the caller then asks the
     indexes for all)."""
-    window = _latest_window(cheap, newest)
-    probe = (
-        select(window.c.id)
-        .join_from(window, db.Quote, col(db.Quote.id) == window.c.id)
-        .where(*costly)
-        .order_by(window.c.said_on.desc().nulls_last(), window.c.id.desc())
-        .limit(limit)
-    )
-    hits = _read_hits(session, probe.subquery("chosen"))
+
+    def probe() -> sa.Executable:
+        window = _latest_window(shape)
+        chosen = (
+            select(window.c.id)
+            .join_from(window, db.Quote, col(db.Quote.id) == window.c.id)
+            .where(*(p(db.Quote.id) for p in _probes(shape)))
+            .order_by(window.c.said_on.desc().nulls_last(), window.c.id.desc())
+            .limit(sa.bindparam("limit"))
+        )
+        return _hits_statement(chosen.subquery("chosen"))
+
+    hits = _read_hits(session, dbrows.rows(session.connection(), ("probe hits", shape), probe, values))
     if len(hits) >= limit:
         return hits
-    return None if _window_full(session, cheap) else hits
+    return None if _window_full(session, shape, values) else hits
 
 
-@functools.cache
-def _hit_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """The two statements of load_hits, built once (SQLAlchemy takes longer to build a statement
-    than SQLite to run these), the ids an expanding parameter."""
+# How many ids load_hits binds in one statement at most (a longer list is read in parts).
+_IDS_AT_ONCE = 256
+
+
+def _hit_statements(n: int) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The two statements of load_hits for `n` ids (parameters id_0 ... id_n-1)."""
     quote, speaker = db.Quote.__table__, db.Speaker.__table__  # type: ignore[attr-defined]
     occurrence, source = db.Occurrence.__table__, db.Source.__table__  # type: ignore[attr-defined]
     correction = db.Correction.__table__  # type: ignore[attr-defined]
-    ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+    ids = dbrows.in_list("id", n)
     corrected = sa.exists().where(correction.c.quote_key == quote.c.text_key)
     quotes = (
         sa.select(quote.c.id, quote.c.text, quote.c.text_key, quote.c.kind, quote.c.speaker_id, quote.c.said_on,
@@ -377,21 +446,28 @@ def _hit_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
     return quotes, sources
 
 
+def _hit_statement(n: int, which: int) -> sa.Select[Any]:
+    return _hit_statements(n)[which]
+
+
 def load_hits(session: Session, ids: list[int]) -> list[Hit]:
     """Full records for quote ids, in the order given; each quote's sources oldest first; the
     corrections of those that some correction names.
 
-    Read as plain rows (SQLAlchemy Core on the session's connection), not ORM objects: a page of
-    20 hits cost 4.6 ms of CPU through the ORM, most of it building and tracking objects that are
-    only read once."""
+    Read as plain rows, not ORM objects (a page of 20 hits cost 4.6 ms of CPU through the ORM,
+    most of it building and tracking objects that are only read once), by statements compiled
+    once and run on the driver's cursor (quotes/dbrows.py)."""
     if not ids:
         return []
     conn = session.connection()
-    quotes, occurrences = _hit_statements()
-    rows = conn.execute(quotes, {"ids": ids}).all()
+    rows: list[tuple[Any, ...]] = []
     sources: dict[int, list[SourceRef]] = {}
-    for quote_id, *fields in conn.execute(occurrences, {"ids": ids}):
-        sources.setdefault(quote_id, []).append(SourceRef(*fields))
+    for start in range(0, len(ids), _IDS_AT_ONCE):  # a quote's sources are all read with it
+        n, values = dbrows.padded("id", ids[start : start + _IDS_AT_ONCE])
+        quotes, occurrences = functools.partial(_hit_statement, n, 0), functools.partial(_hit_statement, n, 1)
+        rows += dbrows.rows(conn, ("hit quotes", n), quotes, values)
+        for quote_id, *fields in dbrows.rows(conn, ("hit sources", n), occurrences, values):
+            sources.setdefault(quote_id, []).append(SourceRef(*fields))
     by_id = {row[0]: row for row in rows}
     ordered = [by_id[i] for i in ids if i in by_id]
     # the corrections are read only for the quotes some correction names (most have none)
@@ -399,15 +475,13 @@ def load_hits(session: Session, ids: list[int]) -> list[Hit]:
     return _hits(session, [r[:7] for r in ordered], sources, flagged)
 
 
-def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
-    """Full records for the quotes whose ids `chosen` yields (a subquery with an `id` column),
-    latest said first.
-
-    One statement reads each quote with its speaker and every article carrying it (oldest first),
-    and says whether any correction names it; the corrections are read only for those."""
+def _hits_statement(chosen: sa.Subquery) -> sa.Executable:
+    """The quotes whose ids `chosen` yields (a subquery with an `id` column), latest said first,
+    each with its speaker, whether any correction names it, and every article carrying it
+    (oldest first), one row per article (_read_hits)."""
     q, o, s = db.Quote, db.Occurrence, db.Source
     corrected_flag = sa.exists().where(col(db.Correction.quote_key) == q.text_key)
-    rows = session.connection().execute(
+    return (
         sa.select(
             col(q.id),
             col(q.text),
@@ -442,7 +516,12 @@ def _read_hits(session: Session, chosen: sa.Subquery) -> list[Hit]:
         .order_by(
             col(q.said_on).desc().nulls_last(), col(q.id).desc(), col(s.published).asc().nulls_last(), col(s.id)
         )
-    ).all()
+    )
+
+
+def _read_hits(session: Session, rows: Sequence[Sequence[Any]]) -> list[Hit]:
+    """The hits of the rows of a _hits_statement, in their order; the corrections are read only
+    for the quotes some correction names."""
     quotes: dict[int, tuple[Any, ...]] = {}
     sources: dict[int, list[SourceRef]] = {}
     for row in rows:

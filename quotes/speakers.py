@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from quotes import dbrows
 from quotes.db import Quote, Speaker, SpeakerAlias, SpeakerRole, normalise
 from quotes.errors import NotFoundError
 
@@ -301,75 +303,128 @@ class SpeakerMatch:
 _SPACES = re.compile(r"\s+")
 
 
+def _speaker_columns() -> tuple[Any, ...]:
+    return col(Speaker.id), col(Speaker.name), col(Speaker.norm), col(Speaker.surname)
+
+
+def _by_alias() -> sa.Select[Any]:
+    return sa.select(*_speaker_columns(), col(SpeakerAlias.alias)).join(
+        SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id
+    ).where(col(SpeakerAlias.norm) == sa.bindparam("norm"))
+
+
+def _by_surname() -> sa.Select[Any]:
+    return sa.select(*_speaker_columns()).where(col(Speaker.surname) == sa.bindparam("surname"))
+
+
+def _by_ids(n: int) -> sa.Select[Any]:
+    return sa.select(*_speaker_columns()).where(col(Speaker.id).in_(dbrows.in_list("id", n)))
+
+
+def _speaker(row: Sequence[Any]) -> Speaker:
+    """A speaker read as a plain row (id, name, norm, surname)."""
+    return Speaker(id=row[0], name=row[1], norm=row[2], surname=row[3])
+
+
 def lookup_speakers(session: Session, query: str) -> SpeakerMatch:
-    """Speakers a user's name designates (accent/case-insensitive, fuzzy). Raises `NotFoundError`."""
+    """Speakers a user's name designates (accent/case-insensitive, fuzzy). Raises `NotFoundError`.
+
+    Its statements are compiled once and read as plain rows (quotes/dbrows.py): a search by
+    speaker spent more CPU in the ORM's loading of these few rows than in SQLite."""
     parts = name_parts(query)
     if parts is None:
         raise NotFoundError('speaker name is empty; give a name such as "Poutine"')
-    exact = session.exec(
-        select(Speaker, SpeakerAlias.alias)
-        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == Speaker.id)
-        .where(SpeakerAlias.norm == parts.norm)
-    ).all()
+    conn = session.connection()
+    exact = dbrows.rows(conn, "speakers by alias", _by_alias, {"norm": parts.norm})
     if exact:
-        uniq = {s.id: s for s, _ in exact}
-        return SpeakerMatch(tuple(uniq.values()), query, "alias", exact[0][1])
+        uniq = {row[0]: _speaker(row) for row in exact}
+        return SpeakerMatch(tuple(uniq.values()), query, "alias", exact[0][4])
     if not parts.given:
-        by_surname = session.exec(select(Speaker).where(Speaker.surname == parts.surname)).all()
+        by_surname = dbrows.rows(conn, "speakers by surname", _by_surname, {"surname": parts.surname})
         if by_surname:
-            return SpeakerMatch(tuple(by_surname), query, "surname", parts.display)
-    rows, norms = _name_choices_and_norms(session)
-    if not rows:
+            return SpeakerMatch(tuple(_speaker(row) for row in by_surname), query, "surname", parts.display)
+    names = _name_choices_and_norms(session)
+    if not names.rows:
         raise NotFoundError(f"no speaker matches {query!r}: the database has no speakers yet")
-    best = process.extract(parts.norm, norms, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_CUTOFF)
+    best = names.best(parts.norm, limit=10, cutoff=FUZZY_CUTOFF)
     if best:
-        top = best[0][1]
+        top = best[0][0]
         ids: list[int] = []
-        for _choice, score, index in best:
-            if score >= top - 0.01 and rows[index][0] not in ids:
-                ids.append(rows[index][0])
-        speakers = tuple(s for s in (session.get(Speaker, i) for i in ids) if s is not None)
-        return SpeakerMatch(speakers, query, "fuzzy", rows[best[0][2]][2], float(top))
+        for score, index in best:
+            if score >= top - 0.01 and names.rows[index][0] not in ids:
+                ids.append(names.rows[index][0])
+        n, values = dbrows.padded("id", ids)
+        found = {row[0]: _speaker(row) for row in dbrows.rows(conn, ("speakers by id", n), lambda: _by_ids(n), values)}
+        speakers = tuple(found[i] for i in ids if i in found)
+        return SpeakerMatch(speakers, query, "fuzzy", names.rows[best[0][1]][2], float(top))
     raise NotFoundError(f"no speaker matches {query!r}; closest: {', '.join(closest_names(session, query))}")
 
 
-_CHOICES: dict[str, tuple[tuple[Any, ...], list[tuple[int, str, str]], list[str]]] = {}
+@dataclass(frozen=True)
+class NameChoices:
+    """Every alias and every surname as a name to match (speaker id, normalised form, form as
+    written), and their distinct normalised forms, each with the choices that have it."""
+
+    rows: list[tuple[int, str, str]]
+    norms: list[str]  # the normalised form of each row
+    distinct: list[str]
+    at: list[list[int]]  # for each distinct form, the rows that have it, in order
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, str, str]]) -> NameChoices:
+        index: dict[str, int] = {}
+        at: list[list[int]] = []
+        for i, (_sid, norm, _alias) in enumerate(rows):
+            if norm not in index:
+                index[norm] = len(at)
+                at.append([])
+            at[index[norm]].append(i)
+        return cls(rows, [norm for _, norm, _ in rows], list(index), at)
+
+    def best(self, norm: str, limit: int, cutoff: float) -> list[tuple[float, int]]:
+        """The `limit` rows nearest to `norm` by `fuzz.ratio` at `cutoff` or above, as (score,
+        row index), best first and in row order among equals: what `process.extract` over every
+        row's form gives, for a third of the comparisons (most forms are both an alias and a
+        surname, or several speakers' surname)."""
+        scored = process.extract(norm, self.distinct, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)
+        ranked = sorted((-score, i) for _form, score, d in scored for i in self.at[d])
+        return [(-negative, i) for negative, i in ranked[:limit]]
 
 
-def _name_choices_and_norms(session: Session) -> tuple[list[tuple[int, str, str]], list[str]]:
-    """The name choices (speaker id, normalised form, form as written) for every alias and every
-    surname, and their normalised forms alone (what the fuzzy match compares).
+_CHOICES: dict[str, tuple[tuple[Any, ...], NameChoices]] = {}
+
+
+def _name_choices_and_norms(session: Session) -> NameChoices:
+    """The name choices of every alias and every surname (what the fuzzy match compares).
 
     Read with plain SQL and kept between searches while the speaker tables stay as they were
     (same counts and highest ids: rows are only ever added), since a database with thousands of
     speakers takes tens of milliseconds to read them all."""
     conn = session.connection()
-    version = tuple(
-        conn.exec_driver_sql(
-            "SELECT (SELECT count(*) FROM speaker_alias), (SELECT max(id) FROM speaker_alias), "
-            "(SELECT count(*) FROM speaker), (SELECT max(id) FROM speaker)"
-        ).one()
-    )
+    version = dbrows.rows(conn, "speaker tables version", lambda: sa.text(
+        "SELECT (SELECT count(*) FROM speaker_alias), (SELECT max(id) FROM speaker_alias), "
+        "(SELECT count(*) FROM speaker), (SELECT max(id) FROM speaker)"
+    ))[0]
     # By pool, not engine: `db.reader(engine)` makes a new engine object over the same pool.
     key = f"{id(conn.engine.pool)}:{conn.engine.url}"
     cached = _CHOICES.get(key) if conn.engine.url.database not in (None, "", ":memory:") else None
     if cached is not None and cached[0] == version:
-        return cached[1], cached[2]
+        return cached[1]
     rows = conn.exec_driver_sql(
         "SELECT speaker_id, norm, alias FROM speaker_alias UNION ALL SELECT id, surname, name FROM speaker"
     ).all()
-    choices = [(int(sid), str(norm), str(alias)) for sid, norm, alias in rows]
-    norms = [norm for _, norm, _ in choices]  # what the fuzzy match compares, listed once
-    _CHOICES[key] = (version, choices, norms)
-    return choices, norms
+    choices = NameChoices.of([(int(sid), str(norm), str(alias)) for sid, norm, alias in rows])
+    _CHOICES[key] = (tuple(version), choices)
+    return choices
 
 
 def closest_names(session: Session, query: str, limit: int = 3) -> list[str]:
     """Display names of the speakers whose aliases are nearest to `query`."""
-    rows, _ = _name_choices_and_norms(session)
+    choices = _name_choices_and_norms(session)
+    rows = choices.rows
     if not rows:
         return []
-    scored = process.extract(normalise(query), [n for _, n, _ in rows], scorer=fuzz.WRatio, limit=len(rows))
+    scored = process.extract(normalise(query), choices.norms, scorer=fuzz.WRatio, limit=len(rows))
     names: list[str] = []
     seen: set[int] = set()
     for _choice, _score, index in scored:
