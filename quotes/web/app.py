@@ -306,6 +306,7 @@ def create_app(engine: Engine, *, allow_edits: bool = False, secret: bytes | Non
         ]
     )
     application.state.search_cache = cache  # None when the database has no version to key it on
+    application.state.search_answer = search_answer  # a new search's page, made in the caller's thread (profiling)
     return application
 
 
