@@ -151,11 +151,17 @@ def family_with_particles(name: dict[str, str]) -> str:
     return f"{particle} {name['family']}" if particle else name["family"]
 
 
+_SPACE_AFTER_OPENING = re.compile(r"“[\s\u00a0\u202f]+")
+_SPACE_BEFORE_CLOSING = re.compile(r"[\s\u00a0\u202f]+”")
+
+
 def french_quote(text: str) -> str:
     """The quotation between « » with non-breaking spaces; inner « » become “ ”."""
     inner = text.strip().replace("«", "“").replace("»", "”")
-    inner = re.sub(r"“[\s\u00a0\u202f]+", "“", inner)
-    inner = re.sub(r"[\s\u00a0\u202f]+”", "”", inner)
+    if "“" in inner:  # (most quotations hold no inner quotation: no pattern to run)
+        inner = _SPACE_AFTER_OPENING.sub("“", inner)
+    if "”" in inner:
+        inner = _SPACE_BEFORE_CLOSING.sub("”", inner)
     return f"«{NBSP}{inner}{NBSP}»"
 
 
