@@ -338,12 +338,24 @@ def _rare_words(session: Session, words: str, limit: int) -> bool:
     conn = session.connection()
     quotes = dbrows.rows(conn, "max quote id", lambda: sa.text("SELECT max(id) FROM quote"))[0][0] or 0
     enough = max(limit, math.ceil(limit * quotes / PROBE_WINDOW))
+    # The count is kept while no quote is added: it only chooses the way to the same answer.
+    key = (id(conn.engine.pool), str(conn.engine.url), words, enough, quotes)
+    known = _RARE.get(key)
+    if known is not None:
+        return known
     found = dbrows.rows(
         conn, "count matches",
         lambda: sa.text("SELECT count(*) FROM (SELECT 1 FROM quote_stem_fts WHERE quote_stem_fts MATCH :w LIMIT :n)"),
         {"w": words, "n": enough},
     )[0][0]
-    return bool(found < enough)
+    if len(_RARE) >= 4096:
+        _RARE.clear()
+    _RARE[key] = rare = bool(found < enough)
+    return rare
+
+
+# Words found rare or not (_rare_words), by database, words, bound and highest quote id.
+_RARE: dict[tuple[int, str, str, int, int], bool] = {}
 
 
 def _latest_window(shape: _Shape) -> sa.Subquery:
