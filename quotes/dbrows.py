@@ -101,14 +101,12 @@ def rows(conn: sa.Connection, key: Hashable, build: Callable[[], sa.Executable],
     parameters taken from `values` by name, run on `conn`'s DBAPI connection."""
     compiled = compile_once(conn.dialect, key, build)
     given = values or {}
-
-    def value(name: str) -> Any:
-        v = given[name] if name in given else compiled.constants[name]
-        processor = compiled.binds.get(name)
-        return v if processor is None else processor(v)
-
-    params: Any = (tuple(value(n) for n in compiled.names) if compiled.positional
-                   else {n: value(n) for n in compiled.names})
+    if compiled.constants or compiled.binds:
+        given = {**compiled.constants, **given}
+        for name, processor in compiled.binds.items():
+            given[name] = processor(given[name])
+    params: Any = (tuple([given[n] for n in compiled.names]) if compiled.positional
+                   else {n: given[n] for n in compiled.names})
     dbapi = conn.dialect.loaded_dbapi
     driver = conn.connection.driver_connection
     assert driver is not None
