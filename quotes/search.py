@@ -127,8 +127,11 @@ def fts5_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+@functools.lru_cache(maxsize=4096)
 def fts5_stem_query(text: str) -> str:
-    """User words, folded and French-stemmed as quote_stem_fts holds them, as an FTS5 query."""
+    """User words, folded and French-stemmed as quote_stem_fts holds them, as an FTS5 query.
+    Kept by text (a pure function): Snowball stemming took about 0.1 ms of a search's CPU, and
+    the same words are asked again and again with other filters."""
     return fts5_query(db.text_stems(" ".join(_WORD.findall(text))) or text)
 
 
