@@ -12,7 +12,7 @@ from quotes.errors import ModelError
 from quotes.evaluate import AnnotatedArticle, GoldQuote
 from quotes.extract.candidates import Candidate
 from quotes.extract.pipeline import Analysis
-from quotes.extract.scorer import META_FILE, MODEL_FILE, SpeakerScorer, load_scorer
+from quotes.extract.scorer import META_FILE, MODEL_FILE, SpeakerScorer, load_scorer, speaker_probability
 from quotes.train import UNMATCHED, Example, folds, label
 from quotes.types import Article, Quote
 
@@ -104,6 +104,26 @@ def test_the_shipped_model_loads() -> None:
     shipped = load_scorer(None)
     assert shipped is not None, "make model writes quotes/data/model"
     assert shipped.meta["articles"] >= 70 and "cross_validated" in shipped.meta
+
+
+@pytest.mark.parametrize("which", ["fitted here", "shipped", "shipped second pass"])
+def test_speaker_probability_is_the_classifiers_own(scorer: SpeakerScorer, which: str) -> None:
+    """The ensemble asked member by member and tree by tree gives predict_proba's numbers exactly,
+    on rows with the features seen in training, unseen values and all-zero rows alike."""
+    import numpy as np
+
+    model = scorer
+    if which != "fitted here":
+        shipped = load_scorer(None)
+        assert shipped is not None and shipped.second is not None
+        model = shipped if which == "shipped" else shipped.second
+    width = len(model.vectorizer.feature_names_)
+    rng = np.random.default_rng(3)
+    x = np.vstack([rng.integers(0, 2, (40, width)).astype(float), rng.normal(0, 5, (40, width)), np.zeros((1, width))])
+    assert type(model.classifier).__name__ == "VotingClassifier"
+    assert np.array_equal(speaker_probability(model.classifier, x), model.classifier.predict_proba(x)[:, 1])
+    boosting = model.classifier.estimators_[0]
+    assert np.array_equal(speaker_probability(boosting, x), boosting.predict_proba(x)[:, 1])
 
 
 def _example(ident: str, n_quotes: int) -> Example:
