@@ -126,6 +126,28 @@ def test_speaker_probability_is_the_classifiers_own(scorer: SpeakerScorer, which
     assert np.array_equal(speaker_probability(boosting, x), boosting.predict_proba(x)[:, 1])
 
 
+@pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="reads resident memory from Linux's /proc")
+def test_the_shipped_model_adds_under_50_mb_of_memory() -> None:
+    """Issue 7's bar, in a fresh process: resident memory after loading the models less before
+    (scikit-learn imported first, as it is before any model is read)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from pathlib import Path\n"
+        "import sklearn.ensemble, sklearn.feature_extraction, joblib\n"
+        "import quotes.extract.speech\n"
+        "from quotes.extract.scorer import load_scorer\n"
+        "rss = lambda: int(Path('/proc/self/statm').read_text().split()[1])\n"
+        "before = rss()\n"
+        "assert load_scorer(None) is not None\n"
+        "import resource\n"
+        "print((rss() - before) * resource.getpagesize() / 2**20)\n"
+    )
+    added = float(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout)
+    assert 1 < added < 50, f"loading the shipped models adds {added:.1f} MB"
+
+
 def _example(ident: str, n_quotes: int) -> Example:
     text = " ".join(f"« mot{k} »" for k in range(n_quotes))
     article = Article(path=f"{ident}.json", text=text)
