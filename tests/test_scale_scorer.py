@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import quotes.extract.scorer as scorer_module
 from quotes.extract.candidates import with_history
 from quotes.extract.pipeline import Analysis, choose_speakers, earlier_of, later_of, rule_history, speech_kept
 from quotes.extract.scorer import SpeakerScorer, load_scorer, one_thread
@@ -91,9 +92,12 @@ def test_articles_decided_together_get_the_decisions_each_gets_alone_in_fewer_ca
     assert scorer is not None and scorer.second is not None and scorer.speech is not None
     analyses = list(extractor.analyse(read_inputs([str(shared_dir / "corpus" / "dev")])))
     calls: list[int] = []
-    for model in (scorer.classifier, scorer.second.classifier, scorer.speech.classifier):
-        predict = model.predict_proba
-        monkeypatch.setattr(model, "predict_proba", lambda x, predict=predict: calls.append(len(x)) or predict(x))
+    # The speaker scorers are asked through scorer.speaker_probability (not their predict_proba),
+    # the speech classifier through its predict_proba: every call of either is counted.
+    ask = scorer_module.speaker_probability
+    monkeypatch.setattr(scorer_module, "speaker_probability", lambda m, x: calls.append(len(x)) or ask(m, x))
+    predict = scorer.speech.classifier.predict_proba
+    monkeypatch.setattr(scorer.speech.classifier, "predict_proba", lambda x: calls.append(len(x)) or predict(x))
     alone = [decide(a, scorer) for a in analyses]
     calls_alone, calls[:] = len(calls), []
     assert decide_many(analyses, scorer) == alone
